@@ -74,7 +74,7 @@ METAL_ATTRIBUTES: tuple[tuple[str, str], ...] = (
     ("threads_per_threadgroup", "uint3"),
 )
 
-TemplateValue = Union[bool, int, mx.Dtype]
+TemplateValue = Union[bool, int, mx.Dtype]  # noqa: UP007 (runtime alias on 3.10)
 
 
 class InputDesc(NamedTuple):
@@ -116,10 +116,13 @@ def type_string(dtype: mx.Dtype) -> str:
         raise ValueError(f"[metalsim] no Metal type for {dtype}") from None
 
 
-def detect_shape_infos(source: str, input_names: Sequence[str]) -> tuple[tuple[bool, bool, bool], ...]:
+def detect_shape_infos(
+    source: str, input_names: Sequence[str]
+) -> tuple[tuple[bool, bool, bool], ...]:
     """(uses ``n_shape``, uses ``n_strides``, uses ``n_ndim``) per input: substring search."""
     return tuple(
-        (n + "_shape" in source, n + "_strides" in source, n + "_ndim" in source) for n in input_names
+        (n + "_shape" in source, n + "_strides" in source, n + "_ndim" in source)
+        for n in input_names
     )
 
 
@@ -214,7 +217,7 @@ def write_signature(
 
     index = 0
     for name, arr, (use_shape, use_strides, use_ndim) in zip(
-        input_names, inputs, shape_infos
+        input_names, inputs, shape_infos, strict=True
     ):
         t = type_string(arr.dtype)
         location = "constant" if arr.size < MAX_CONSTANT_ARRAY_SIZE else "device"
@@ -237,7 +240,7 @@ def write_signature(
                 index += 1
 
     n_io = len(inputs) + len(output_names)
-    for name, dtype in zip(output_names, output_dtypes):
+    for name, dtype in zip(output_names, output_dtypes, strict=True):
         t = type_string(dtype)
         if atomic_outputs:
             t = "atomic<" + t + ">"

@@ -197,6 +197,7 @@ HAND_PICKED = [
 
 
 N_RANDOM = 240
+Oracle = tuple[list[dict[str, Any]], list[str]]
 
 
 def _all_cases() -> list[dict[str, Any]]:
@@ -234,16 +235,16 @@ def _ours(case: dict[str, Any]) -> str:
 
 
 @pytest.fixture(scope="module")
-def oracle() -> tuple[list[dict[str, Any]], list[str]]:
+def oracle() -> Oracle:
     cases = _all_cases()
     return cases, mlx_verbose_outputs(cases)
 
 
-def test_signature_matches_mlx_byte_for_byte(oracle: tuple[list[dict[str, Any]], list[str]]) -> None:
+def test_signature_matches_mlx_byte_for_byte(oracle: Oracle) -> None:
     cases, expected = oracle
     assert len(cases) > 200
     mismatches = []
-    for case, want in zip(cases, expected):
+    for case, want in zip(cases, expected, strict=True):
         # MLX prints the source, then rejects float64 when it creates the arrays.
         want, _, err = want.partition("\n@@CASE-ERROR@@")
         uses_f64 = "float64" in case["output_dtypes"] or any(
@@ -256,7 +257,7 @@ def test_signature_matches_mlx_byte_for_byte(oracle: tuple[list[dict[str, Any]],
     assert not mismatches, f"{len(mismatches)} mismatches; first:\n{mismatches[0]}"
 
 
-def test_oracle_covers_the_quirks(oracle: tuple[list[dict[str, Any]], list[str]]) -> None:
+def test_oracle_covers_the_quirks(oracle: Oracle) -> None:
     """The comparison above is only meaningful if MLX really showed these features."""
     _, expected = oracle
     text = "\n".join(expected)
