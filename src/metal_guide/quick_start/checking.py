@@ -1,0 +1,46 @@
+"""Quick start: check a kernel against its pure-MLX reference.
+
+Tolerances depend on the dtype, and the sizes are chosen to hit the awkward cases: a single
+element, sizes just below and above a power of two, and a tail that leaves the last
+threadgroup and the last thread partly empty.
+"""
+
+import mlx.core as mx
+
+from metal_guide.quick_start.swiglu import swiglu, swiglu_reference
+
+# --8<-- [start:check]
+# (rtol, atol) per dtype. Kernel and reference both compute in float32 and round once,
+# so they differ by a few float32 ulps, or by one ulp of the output type.
+TOLERANCES = {
+    mx.float32: (1e-5, 1e-6),
+    mx.float16: (1e-3, 1e-3),
+    mx.bfloat16: (1e-2, 1e-2),
+}
+# 1 element; either side of 32; not a multiple of 256; one group of 256 threads with
+# 4 elements each, plus 3; and a 2-D input.
+AWKWARD_SHAPES = [(1,), (31,), (33,), (1000,), (256 * 4 + 3,), (37, 29)]
+
+
+def check_swiglu(dtype: mx.Dtype, shape: tuple[int, ...]) -> None:
+    """Raise AssertionError if swiglu and its reference disagree for this dtype and shape."""
+    gate = (4 * mx.random.normal(shape)).astype(dtype)  # wide enough to reach exp's tails
+    up = mx.random.normal(shape).astype(dtype)
+    result = swiglu(gate, up)
+    expected = swiglu_reference(gate, up)
+    rtol, atol = TOLERANCES[dtype]
+    assert result.shape == expected.shape and result.dtype == expected.dtype
+    if not mx.allclose(result, expected, rtol=rtol, atol=atol):
+        worst = mx.abs(result.astype(mx.float32) - expected.astype(mx.float32)).max().item()
+        raise AssertionError(f"{dtype} {shape}: max abs error {worst:g}")
+# --8<-- [end:check]
+
+
+if __name__ == "__main__":
+    # --8<-- [start:run]
+    mx.random.seed(0)
+    for dtype in TOLERANCES:
+        for shape in AWKWARD_SHAPES:
+            check_swiglu(dtype, shape)
+    print("swiglu matches the reference for", len(TOLERANCES) * len(AWKWARD_SHAPES), "cases")
+    # --8<-- [end:run]

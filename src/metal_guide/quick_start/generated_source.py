@@ -1,0 +1,158 @@
+"""Quick start: print the Metal source MLX generates around a kernel body, without a GPU.
+
+MLX prints the full generated source of a kernel when it is called with ``verbose=True``.
+On a Mac that is all you need. On a machine without Metal (for example the Linux CPU
+wheel), a call raises ``[metal_kernel] No Metal back-end.``, except while
+``mx.export_function`` is tracing: since MLX 0.32.0 the call then goes through MLX's real
+source generator, so ``verbose=True`` prints the exact text a Mac would compile.
+
+MLX prints with C++ ``std::cout``, which writes to file descriptor 1 and bypasses Python's
+``sys.stdout``; ``generated_source`` therefore redirects the descriptor itself.
+
+The guide shows the snapshots stored in ``_output/``. ``python -m
+metal_guide.quick_start.generated_source --write`` regenerates them;
+``tests/quick_start/test_generated_source.py`` fails when they drift from what the installed
+MLX generates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import ctypes
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from unittest import mock
+
+import mlx.core as mx
+
+from metal_guide.quick_start import first_kernel, swiglu
+
+OUTPUT_DIR = Path(__file__).parent / "_output"
+_PREFIX = "Generated source code for `"
+
+
+@contextlib.contextmanager
+def _fd1_to(path: Path) -> Iterator[None]:
+    """Send everything written to file descriptor 1 (C and C++ stdout) into `path`."""
+    libc = ctypes.CDLL(None)
+    sys.stdout.flush()
+    libc.fflush(None)
+    saved = os.dup(1)
+    try:
+        with open(path, "wb") as sink:
+            os.dup2(sink.fileno(), 1)
+            try:
+                yield
+            finally:
+                libc.fflush(None)  # std::cout shares C stdio's buffer by default
+                os.dup2(saved, 1)
+    finally:
+        os.close(saved)
+
+
+def generated_source(call: Callable[..., mx.array], *args: mx.array) -> str:
+    """Return the Metal source MLX generates for the one kernel launch in ``call(*args)``.
+
+    ``call`` must launch exactly one ``mx.fast.metal_kernel`` with ``verbose=True``
+    and return its output(s).
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "stdout.txt"
+        with _fd1_to(log):
+            mx.export_function(str(Path(tmp) / "trace.mlxfn"), call, *args)
+        text = log.read_text(encoding="ascii")
+    # MLX prints: Generated source code for `<name>`:\n```\n<source>\n```\n
+    if text.count(_PREFIX) != 1:
+        raise RuntimeError(f"expected one generated kernel in the output, got:\n{text}")
+    start = text.index("```\n") + len("```\n")
+    end = text.rindex("\n```")
+    return text[start:end]
+
+
+# The kernels whose generated source the guide shows. The wrappers are called as they
+# are, with their kernel swapped for one that adds verbose=True, so the snapshot is
+# exactly what the wrapper launches.
+
+
+def _verbose(kernel: Callable[..., list[mx.array]]) -> Callable[..., list[mx.array]]:
+    def call(**kwargs: object) -> list[mx.array]:
+        return kernel(**kwargs, verbose=True)
+
+    return call
+
+
+def _first_kernel_float32() -> str:
+    x = mx.zeros((1000,), dtype=mx.float32)
+    verbose_kernel = _verbose(first_kernel.swiglu_kernel)
+    with mock.patch.object(first_kernel, "swiglu_kernel", verbose_kernel):
+        return generated_source(first_kernel.swiglu_first, x, x)
+
+
+def _swiglu_bfloat16_small() -> str:
+    # 5 elements: below MLX's threshold of 8, so the arrays go to the constant space.
+    x = mx.zeros((5,), dtype=mx.bfloat16)
+    verbose_kernel = _verbose(swiglu.swiglu_kernel())
+    with mock.patch.object(swiglu, "swiglu_kernel", lambda: verbose_kernel):
+        return generated_source(swiglu.swiglu, x, x)
+
+
+# A header without a final newline and a body that names an attribute only in a comment.
+QUIRKS_HEADER = "#define SCALE 2.0f"
+QUIRKS_SOURCE = """
+    // threadgroup_position_in_grid is not used; this comment alone declares it.
+    uint i = thread_position_in_grid.x;
+    out[i] = SCALE * inp[i];
+"""
+
+
+def _quirks(header: str) -> str:
+    kernel = mx.fast.metal_kernel(
+        name="quick_start_quirks",
+        input_names=["inp"],
+        output_names=["out"],
+        source=QUIRKS_SOURCE,
+        header=header,
+    )
+
+    def call(x: mx.array) -> mx.array:
+        (out,) = kernel(
+            inputs=[x],
+            grid=(x.size, 1, 1),
+            threadgroup=(256, 1, 1),
+            output_shapes=[x.shape],
+            output_dtypes=[x.dtype],
+            verbose=True,
+        )
+        return out
+
+    return generated_source(call, mx.zeros((64,), dtype=mx.float32))
+
+
+SNAPSHOTS: dict[str, Callable[[], str]] = {
+    "first_kernel_float32.metal": _first_kernel_float32,
+    "swiglu_bfloat16_small.metal": _swiglu_bfloat16_small,
+    "header_no_newline.metal": lambda: _quirks(QUIRKS_HEADER),
+    "header_with_newline.metal": lambda: _quirks(QUIRKS_HEADER + "\n"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--write", action="store_true", help=f"update the files in {OUTPUT_DIR}")
+    args = parser.parse_args(argv)
+    for filename, make in SNAPSHOTS.items():
+        text = make()
+        if args.write:
+            (OUTPUT_DIR / filename).write_text(text, encoding="ascii")
+            print(f"wrote {OUTPUT_DIR / filename}")
+        else:
+            print(f"// ===== {filename} (MLX {mx.__version__})\n{text}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
