@@ -7,8 +7,17 @@ they are skipped with the reason shown in the report.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Generator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
 import mlx.core as mx
 import pytest
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parent
 
 
 def metal_kernels_runnable() -> tuple[bool, str]:
@@ -25,6 +34,7 @@ def metal_kernels_runnable() -> tuple[bool, str]:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    _mark_doc_fences(items)
     ok, why = metal_kernels_runnable()
     if ok:
         return
@@ -32,3 +42,129 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "metal" in item.keywords:
             item.add_marker(skip)
+
+
+# --- Documentation fences (pytest-markdown-docs) ----------------------------------------------
+# Pages show code through pymdownx.snippets includes (`--8<-- "metal_guide/x.py:section"`). The
+# default runner would execute the include line itself, so a snippet-aware runner expands each
+# fence with the snippet options read from mkdocs.yml, i.e. it runs exactly what the site shows.
+# It subclasses pytest-markdown-docs' private runner API, hence the ==0.9.2 pin in pyproject.
+
+
+class _MkdocsLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml without MkDocs: `!relative` paths resolved, other tags kept as text."""
+
+
+def _relative_tag(loader: yaml.SafeLoader, node: yaml.Node) -> str:
+    value = str(loader.construct_scalar(node))  # type: ignore[arg-type]
+    return value.replace("$config_dir", str(REPO_ROOT))
+
+
+_MkdocsLoader.add_constructor("!relative", _relative_tag)
+_MkdocsLoader.add_constructor("!ENV", lambda loader, node: None)
+_MkdocsLoader.add_multi_constructor(
+    "tag:yaml.org,2002:python/", lambda loader, suffix, node: suffix
+)
+
+
+@cache
+def mkdocs_config() -> dict[str, Any]:
+    """mkdocs.yml as a plain dict (cached: it is read once per session)."""
+    with open(REPO_ROOT / "mkdocs.yml", encoding="utf-8") as f:
+        return yaml.load(f, Loader=_MkdocsLoader)  # noqa: S506 - our own restricted loader
+
+
+def snippet_options() -> dict[str, Any]:
+    """The `pymdownx.snippets` options of the site, exactly as mkdocs.yml sets them."""
+    for ext in mkdocs_config().get("markdown_extensions", []):
+        if isinstance(ext, dict) and "pymdownx.snippets" in ext:
+            return dict(ext["pymdownx.snippets"])
+    raise LookupError("mkdocs.yml does not configure pymdownx.snippets")
+
+
+def expand_snippets(text: str) -> str:
+    """Expand `--8<--` includes in `text` as the site build does (missing targets raise)."""
+    import markdown
+    from pymdownx.snippets import SnippetExtension
+
+    options = snippet_options()
+    # auto_append adds the abbreviation glossary to whole pages; it is not part of a fence.
+    options["auto_append"] = []
+    md = markdown.Markdown(extensions=[SnippetExtension(**options)])
+    return "\n".join(md.preprocessors["snippet"].run(text.split("\n")))
+
+
+def _fence_needs(source: str) -> tuple[bool, bool]:
+    """(launches Metal kernels, needs a GPU stream) for a fence's expanded source."""
+    return "metal_kernel" in source, "mx.gpu" in source
+
+
+def _mark_doc_fences(items: list[pytest.Item]) -> None:
+    """Doc fences that use kernels get the `metal` marker; GPU-stream fences skip without GPU."""
+    for item in items:
+        definition = getattr(item, "test_definition", None)
+        if definition is None or item.get_closest_marker("markdown-docs") is None:
+            continue
+        try:
+            source = expand_snippets(definition.source)
+        except Exception:  # noqa: BLE001 - the runner reports the broken include as a failure
+            continue
+        uses_kernel, uses_gpu = _fence_needs(source)
+        if uses_kernel:
+            item.add_marker(pytest.mark.metal)
+        if uses_gpu and not mx.is_available(mx.gpu):
+            item.add_marker(
+                pytest.mark.skip(reason="needs a GPU device: this MLX build has no GPU back-end")
+            )
+
+
+try:
+    from pytest_markdown_docs._runners import DefaultRunner, register_runner
+    from pytest_markdown_docs.plugin import MarkdownDocstringCodeModule
+except ImportError:  # plugin absent: plain pytest still works, doc fences are not collected
+    pass
+else:
+
+    @register_runner(default=True)
+    class SnippetRunner(DefaultRunner):
+        """Runs a fence after expanding its `--8<--` includes."""
+
+        def runtest(self, test: Any, args: dict[str, Any], *, asyncio_runner: Any = None) -> None:
+            expanded = dataclasses.replace(test, source=expand_snippets(test.source))
+            super().runtest(expanded, args, asyncio_runner=asyncio_runner)
+
+        def repr_failure(self, test: Any, excinfo: Any, style: Any = None) -> str:
+            try:
+                test = dataclasses.replace(test, source=expand_snippets(test.source))
+            except Exception:  # noqa: BLE001 - show the raw fence if the include is the problem
+                pass
+            return super().repr_failure(test, excinfo, style)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_collect_file(
+        file_path: Path, parent: pytest.Collector
+    ) -> Generator[None, list[pytest.Collector], list[pytest.Collector]]:
+        """`--markdown-docs` would also import every test module to scan its docstrings;
+        only docstrings under src/ are documentation."""
+        collected = yield
+        src = REPO_ROOT / "src"
+        return [
+            c
+            for c in collected
+            if not (isinstance(c, MarkdownDocstringCodeModule) and src not in file_path.parents)
+        ]
+
+
+@pytest.fixture
+def requires_metal() -> None:
+    """For fences (`fixture:requires_metal`) and tests that need `mx.fast.metal_kernel` to run."""
+    ok, why = metal_kernels_runnable()
+    if not ok:
+        pytest.skip(f"needs Metal: {why}")
+
+
+@pytest.fixture
+def requires_gpu() -> None:
+    """For fences and tests that need a GPU device (e.g. `mx.new_stream(mx.gpu)`)."""
+    if not mx.is_available(mx.gpu):
+        pytest.skip("needs a GPU device: this MLX build has no GPU back-end")
