@@ -49,7 +49,7 @@ class Settings:
     strict_barriers: bool = False  # fail on barriers in divergent code (Apple silicon: lenient)
     sanitize: bool = False  # compile with AddressSanitizer (needs the ASan runtime preloaded)
     workers: int = 0  # OS threads; 0 = one per core
-    watchdog_seconds: float = 0.0  # 0 = off
+    watchdog_seconds: float | None = None  # None = the runtime's default, 0 = off
     math_mode: str | None = None  # override the kernel's compile_options math_mode
 
     def __post_init__(self) -> None:
@@ -363,14 +363,28 @@ def _compile(prep: PreparedCall, math_mode: str, sanitize: bool) -> Any:
     with _compiled_lock:
         ck = _compiled.get(key)
         if ck is None:
-            from metalsim import compiler
-
-            ck = compiler.compile_kernel(
-                gen.source, signature.entry_spec(gen), math_mode=math_mode, sanitize=sanitize
-            )
+            ck = _backend_compile(gen, math_mode, sanitize)
             compile_count += 1
             _compiled[key] = ck
     return ck
+
+
+def _backend_compile(gen: signature.GeneratedKernel, math_mode: str, sanitize: bool) -> Any:
+    """The language layer (Interface 2). Tests of this layer may replace it."""
+    from metalsim import compiler
+
+    return compiler.compile_kernel(
+        gen.source, signature.entry_spec(gen), math_mode=math_mode, sanitize=sanitize
+    )
+
+
+def _backend_launch(
+    ck: Any, args: list[Any], grid: tuple[int, int, int], tg: tuple[int, int, int], st: Settings
+) -> None:
+    """The runtime layer (Interface 3). Tests of this layer may replace it."""
+    from metalsim import launch
+
+    launch.launch(ck, args, grid, tg, _launch_options(st))
 
 
 def clear_cache() -> None:
@@ -382,13 +396,16 @@ def clear_cache() -> None:
 def _launch_options(st: Settings) -> Any:
     from metalsim import launch
 
-    return launch.LaunchOptions(
+    kw: dict[str, Any] = dict(
         schedule=st.schedule,
         seed=st.seed,
         strict_barriers=st.strict_barriers,
         workers=st.workers,
-        watchdog_seconds=st.watchdog_seconds,
+        sanitize=st.sanitize,
     )
+    if st.watchdog_seconds is not None:
+        kw["watchdog_seconds"] = st.watchdog_seconds
+    return launch.LaunchOptions(**kw)
 
 
 def execute(prep: PreparedCall, st: Settings | None = None) -> list[np.ndarray]:
@@ -463,9 +480,7 @@ def execute(prep: PreparedCall, st: Settings | None = None) -> list[np.ndarray]:
     if min(prep.grid) == 0:
         return outs  # no thread runs
 
-    from metalsim import launch
-
-    launch.launch(ck, args, prep.grid, prep.threadgroup, _launch_options(st))
+    _backend_launch(ck, args, prep.grid, prep.threadgroup, st)
     launch_count += 1
     del keep
     return outs
