@@ -7,7 +7,9 @@ they are skipped with the reason shown in the report.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
+import re
 from collections.abc import Generator
 from functools import cache
 from pathlib import Path
@@ -94,9 +96,53 @@ def expand_snippets(text: str) -> str:
     return "\n".join(md.preprocessors["snippet"].run(text.split("\n")))
 
 
+_KERNEL_CALL = re.compile(r"\bmetal_kernel\s*\(")
+
+
+def _imported_modules(source: str, package: str = "") -> set[str]:
+    """`metal_guide.*` modules imported by `source` (absolute or relative to `package`)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*parent, base] if base else parent)
+            names.add(base)
+            names.update(f"{base}.{alias.name}" for alias in node.names)
+    return {n for n in names if n.split(".")[0] == "metal_guide"}
+
+
+def uses_metal_kernels(source: str, package: str = "") -> bool:
+    """Does `source`, or a `metal_guide` module it imports (transitively), build a kernel?"""
+    seen: set[str] = set()
+    pending = [(source, package)]
+    while pending:
+        text, pkg = pending.pop()
+        if _KERNEL_CALL.search(text):
+            return True
+        for module in _imported_modules(text, pkg) - seen:
+            seen.add(module)
+            parts = module.split(".")
+            for candidate in (
+                REPO_ROOT.joinpath("src", *parts).with_suffix(".py"),
+                REPO_ROOT.joinpath("src", *parts, "__init__.py"),
+            ):
+                if candidate.is_file():
+                    pkg_name = module if candidate.name == "__init__.py" else ".".join(parts[:-1])
+                    pending.append((candidate.read_text(), pkg_name))
+    return False
+
+
 def _fence_needs(source: str) -> tuple[bool, bool]:
     """(launches Metal kernels, needs a GPU stream) for a fence's expanded source."""
-    return "metal_kernel" in source, "mx.gpu" in source
+    return uses_metal_kernels(source), "mx.gpu" in source
 
 
 def _mark_doc_fences(items: list[pytest.Item]) -> None:
