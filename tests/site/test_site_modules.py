@@ -43,6 +43,8 @@ def test_module_runs_as_script(
     module: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(sys, "argv", [module])  # no pytest arguments for the script's argparse
+    # Run it fresh, as `python -m` would, even if another test imported it already.
+    monkeypatch.delitem(sys.modules, module, raising=False)
     try:
         runpy.run_module(module, run_name="__main__", alter_sys=True)
     except SystemExit as exit_:  # scripts may end with sys.exit(); only a non-zero code fails
