@@ -2,19 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import mlx.core as mx
 import pytest
 
+from metal_guide.quick_start.caching import gated_kernel
+from metal_guide.quick_start.generated_source import mlx_metal_kernel
+from metal_guide.quick_start.swiglu import swiglu_kernel
+
 
 @pytest.fixture
-def trace(tmp_path: Path) -> Callable[..., None]:
-    """Run ``fn(*args)`` under ``mx.export_function``.
+def mlx_kernels(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Within the test, ``mx.fast.metal_kernel`` is MLX's own, even if metalsim is installed.
 
-    While an export traces, MLX builds the kernel call (name, generated source, graph node)
-    without needing Metal, so wrapper code paths can be exercised on any machine.
+    Cached kernel builders start empty and are emptied again afterwards, so no kernel built
+    here leaks into other tests.
+    """
+    monkeypatch.setattr(mx.fast, "metal_kernel", mlx_metal_kernel())
+    swiglu_kernel.cache_clear()
+    gated_kernel.cache_clear()
+    yield
+    swiglu_kernel.cache_clear()
+    gated_kernel.cache_clear()
+
+
+@pytest.fixture
+def trace(mlx_kernels: None, tmp_path: Path) -> Callable[..., None]:
+    """Run ``fn(*args)`` under ``mx.export_function``, with MLX's own kernels.
+
+    While an export traces, MLX builds the kernel call (checks, name, generated source, graph
+    node) without Metal and without evaluating anything, so wrapper code paths can be
+    exercised on any machine, at any size.
     """
     counter = iter(range(1_000_000))
 
@@ -25,7 +45,7 @@ def trace(tmp_path: Path) -> Callable[..., None]:
 
 
 @pytest.fixture
-def count_kernel_builds(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+def count_kernel_builds(mlx_kernels: None, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Record the ``name`` of every ``mx.fast.metal_kernel`` construction from now on."""
     names: list[str] = []
     real = mx.fast.metal_kernel

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import mlx.core as mx
 import pytest
@@ -10,15 +10,8 @@ import pytest
 from metal_guide.quick_start import caching
 
 
-@pytest.fixture
-def fresh_cache() -> Iterator[None]:
-    caching.gated_kernel.cache_clear()
-    yield
-    caching.gated_kernel.cache_clear()
-
-
 def test_each_variant_is_built_once_under_its_own_name(
-    fresh_cache: None, count_kernel_builds: list[str], trace: Callable[..., None]
+    count_kernel_builds: list[str], trace: Callable[..., None]
 ) -> None:
     x = mx.zeros((50,))
     for _ in range(2):
@@ -29,7 +22,7 @@ def test_each_variant_is_built_once_under_its_own_name(
     assert caching.gated_kernel("relu") is not caching.gated_kernel("silu")
 
 
-def test_unknown_activation_is_a_clear_error(fresh_cache: None) -> None:
+def test_unknown_activation_is_a_clear_error(mlx_kernels: None) -> None:
     expected = r"unknown activation 'gelu'; choose from \['relu', 'silu'\]"
     with pytest.raises(ValueError, match=expected):
         caching.gated_kernel("gelu")

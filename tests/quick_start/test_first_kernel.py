@@ -9,6 +9,7 @@ import pytest
 
 from metal_guide.quick_start import first_kernel
 from metal_guide.quick_start.checking import AWKWARD_SHAPES, TOLERANCES
+from metal_guide.quick_start.generated_source import load_fresh
 from metal_guide.quick_start.swiglu import swiglu_reference
 
 
@@ -34,13 +35,15 @@ def test_pure_mlx_one_liner_agrees_in_float32() -> None:
     assert mx.allclose(out, gate * mx.sigmoid(gate) * up, rtol=1e-5, atol=1e-6)
 
 
-def test_calls_reuse_the_module_level_kernel(
+def test_kernel_is_built_at_import_and_never_per_call(
     count_kernel_builds: list[str], trace: Callable[..., None]
 ) -> None:
+    module = load_fresh("first_kernel.py")  # a fresh import of the file
+    assert count_kernel_builds == ["quick_start_swiglu"]
     x = mx.zeros((64,))
     for _ in range(3):
-        trace(first_kernel.swiglu_first, x, x)
-    assert count_kernel_builds == []  # nothing is built per call
+        trace(module["swiglu_first"], x, x)
+    assert count_kernel_builds == ["quick_start_swiglu"]
 
 
 def test_kernel_body_uses_only_declared_names() -> None:

@@ -15,9 +15,7 @@ metal_guide.quick_start.generated_source --write`` regenerates them;
 MLX generates.
 """
 
-from __future__ import annotations
-
-import argparse
+# --8<-- [start:capture]
 import contextlib
 import ctypes
 import os
@@ -25,14 +23,8 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from unittest import mock
 
 import mlx.core as mx
-
-from metal_guide.quick_start import first_kernel, swiglu
-
-OUTPUT_DIR = Path(__file__).parent / "_output"
-_PREFIX = "Generated source code for `"
 
 
 @contextlib.contextmanager
@@ -57,8 +49,8 @@ def _fd1_to(path: Path) -> Iterator[None]:
 def generated_source(call: Callable[..., mx.array], *args: mx.array) -> str:
     """Return the Metal source MLX generates for the one kernel launch in ``call(*args)``.
 
-    ``call`` must launch exactly one ``mx.fast.metal_kernel`` with ``verbose=True``
-    and return its output(s).
+    ``call`` must launch exactly one kernel, passing ``verbose=True``, and return its
+    output. Nothing is evaluated, so this works on machines without Metal (MLX >= 0.32.0).
     """
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "stdout.txt"
@@ -66,16 +58,44 @@ def generated_source(call: Callable[..., mx.array], *args: mx.array) -> str:
             mx.export_function(str(Path(tmp) / "trace.mlxfn"), call, *args)
         text = log.read_text(encoding="ascii")
     # MLX prints: Generated source code for `<name>`:\n```\n<source>\n```\n
-    if text.count(_PREFIX) != 1:
-        raise RuntimeError(f"expected one generated kernel in the output, got:\n{text}")
+    if text.count("Generated source code for `") != 1:
+        raise RuntimeError(f"expected one generated kernel in the output, got:\n{text!r}")
     start = text.index("```\n") + len("```\n")
     end = text.rindex("\n```")
     return text[start:end]
+# --8<-- [end:capture]
 
 
-# The kernels whose generated source the guide shows. The wrappers are called as they
-# are, with their kernel swapped for one that adds verbose=True, so the snapshot is
-# exactly what the wrapper launches.
+# --- The snapshots the guide shows -------------------------------------------------------
+
+import argparse  # noqa: E402
+
+HERE = Path(__file__).parent
+OUTPUT_DIR = HERE / "_output"
+
+
+def mlx_metal_kernel() -> Callable[..., Callable[..., list[mx.array]]]:
+    """MLX's own ``mx.fast.metal_kernel``, even while metalsim's emulator replaces it.
+
+    The emulator runs kernels eagerly on the CPU, so it can't be traced by export_function;
+    the snapshots must come from MLX's generator anyway.
+    """
+    try:
+        from metalsim.install import original_metal_kernel
+    except ImportError:
+        return mx.fast.metal_kernel
+    return original_metal_kernel()
+
+
+@contextlib.contextmanager
+def using_mlx_metal_kernel() -> Iterator[None]:
+    """Make ``mx.fast.metal_kernel`` MLX's own function for the duration of the block."""
+    current = mx.fast.metal_kernel
+    mx.fast.metal_kernel = mlx_metal_kernel()
+    try:
+        yield
+    finally:
+        mx.fast.metal_kernel = current
 
 
 def _verbose(kernel: Callable[..., list[mx.array]]) -> Callable[..., list[mx.array]]:
@@ -85,19 +105,34 @@ def _verbose(kernel: Callable[..., list[mx.array]]) -> Callable[..., list[mx.arr
     return call
 
 
+def load_fresh(filename: str) -> dict[str, object]:
+    """Execute one of this package's files as a fresh module (not as __main__).
+
+    Returns its globals. The functions it defines look their kernels up in this dict, so a
+    snapshot or a test can swap a kernel without touching the imported module.
+    """
+    path = HERE / filename
+    namespace: dict[str, object] = {"__name__": f"fresh_{path.stem}", "__file__": str(path)}
+    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)
+    return namespace
+
+
 def _first_kernel_float32() -> str:
-    x = mx.zeros((1000,), dtype=mx.float32)
-    verbose_kernel = _verbose(first_kernel.swiglu_kernel)
-    with mock.patch.object(first_kernel, "swiglu_kernel", verbose_kernel):
-        return generated_source(first_kernel.swiglu_first, x, x)
+    with using_mlx_metal_kernel():
+        module = load_fresh("first_kernel.py")
+        module["swiglu_kernel"] = _verbose(module["swiglu_kernel"])
+        x = mx.zeros((1000,), dtype=mx.float32)
+        return generated_source(module["swiglu_first"], x, x)
 
 
 def _swiglu_bfloat16_small() -> str:
     # 5 elements: below MLX's threshold of 8, so the arrays go to the constant space.
-    x = mx.zeros((5,), dtype=mx.bfloat16)
-    verbose_kernel = _verbose(swiglu.swiglu_kernel())
-    with mock.patch.object(swiglu, "swiglu_kernel", lambda: verbose_kernel):
-        return generated_source(swiglu.swiglu, x, x)
+    with using_mlx_metal_kernel():
+        module = load_fresh("swiglu.py")
+        kernel = _verbose(module["swiglu_kernel"]())
+        module["swiglu_kernel"] = lambda: kernel
+        x = mx.zeros((5,), dtype=mx.bfloat16)
+        return generated_source(module["swiglu"], x, x)
 
 
 # A header without a final newline and a body that names an attribute only in a comment.
@@ -110,7 +145,7 @@ QUIRKS_SOURCE = """
 
 
 def _quirks(header: str) -> str:
-    kernel = mx.fast.metal_kernel(
+    kernel = mlx_metal_kernel()(
         name="quick_start_quirks",
         input_names=["inp"],
         output_names=["out"],
@@ -129,7 +164,8 @@ def _quirks(header: str) -> str:
         )
         return out
 
-    return generated_source(call, mx.zeros((64,), dtype=mx.float32))
+    with using_mlx_metal_kernel():
+        return generated_source(call, mx.zeros((64,), dtype=mx.float32))
 
 
 SNAPSHOTS: dict[str, Callable[[], str]] = {
