@@ -23,7 +23,7 @@ import operator
 import os
 import sys
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -51,6 +51,7 @@ class Settings:
     workers: int = 0  # OS threads; 0 = one per core
     watchdog_seconds: float | None = None  # None = the runtime's default, 0 = off
     math_mode: str | None = None  # override the kernel's compile_options math_mode
+    dry_run: bool = False  # generate (and report) the source but neither compile nor launch
 
     def __post_init__(self) -> None:
         if self.schedule not in _SCHEDULES:
@@ -114,6 +115,9 @@ def settings(**changes: Any) -> Iterator[Settings]:
 
 # Number of kernel launches so far (the pytest plugin labels tests that launched any).
 launch_count = 0
+
+# Called with (kernel, generated) for every validated call, e.g. by ``metalsim source``.
+source_observers: list[Callable[[MetalKernel, signature.GeneratedKernel], None]] = []
 
 # ---------------------------------------------------------------------------------------------
 # nanobind-like argument conversion. MLX's binding rejects wrong types with a TypeError before
@@ -408,8 +412,13 @@ def _launch_options(st: Settings) -> Any:
     return launch.LaunchOptions(**kw)
 
 
-def execute(prep: PreparedCall, st: Settings | None = None) -> list[np.ndarray]:
-    """Run a prepared call; returns the output buffers (bfloat16 as uint16 bits)."""
+def execute(
+    prep: PreparedCall, st: Settings | None = None, *, poison: int = POISON_BYTE
+) -> list[np.ndarray]:
+    """Run a prepared call; returns the output buffers (bfloat16 as uint16 bits).
+
+    Outputs start as ``poison`` bytes unless the call has an ``init_value``.
+    """
     global launch_count
     st = st or _settings
     k = prep.kernel
@@ -430,7 +439,7 @@ def execute(prep: PreparedCall, st: Settings | None = None) -> list[np.ndarray]:
     for shape, dtype in zip(prep.output_shapes, prep.output_dtypes, strict=True):
         n = np.empty(shape, dtype=_NP_DTYPES[dtype])
         if prep.init_value is None:
-            n.reshape(-1).view(np.uint8).fill(POISON_BYTE)
+            n.reshape(-1).view(np.uint8).fill(poison)
         else:
             n.fill(_fill_value(prep.init_value, dtype))
         outs.append(n)
@@ -462,6 +471,8 @@ def execute(prep: PreparedCall, st: Settings | None = None) -> list[np.ndarray]:
     for n in outs:
         args.append(memoryview(n.reshape(-1)))
 
+    if st.dry_run:
+        return outs
     math_mode = st.math_mode or k.math_mode
     ck = _compile(prep, math_mode, st.sanitize)
 
@@ -632,6 +643,8 @@ class MetalKernel:
         if verbose:
             sys.stdout.write(signature.verbose_text(self.name, generated.source))
             sys.stdout.flush()
+        for observe in list(source_observers):
+            observe(self, generated)
 
         # 7. MLX creates the output arrays on the GPU stream: no float64 there.
         if any(d == mx.float64 for d in output_dtypes) or any(
