@@ -99,8 +99,8 @@ def unwritten_outputs(kernel: _k.MetalKernel, **call_kwargs: Any) -> UnwrittenRe
     second = _k.execute(prep, poison=0x5A)
     found = []
     for name, a, b in zip(kernel.output_names, first, second, strict=True):
-        ba, bb = _element_bytes(a), _element_bytes(b)
-        mask = (ba == 0xFF).all(axis=-1) & (bb == 0x5A).all(axis=-1)
+        bytes_a, bytes_b = _element_bytes(a), _element_bytes(b)
+        mask = (bytes_a == 0xFF).all(axis=-1) & (bytes_b == 0x5A).all(axis=-1)
         count = int(mask.sum())
         if count:
             found.append(UnwrittenOutput(name, tuple(a.shape), count, _first_indices(mask)))
