@@ -17,6 +17,7 @@ import sys
 from typing import Any
 
 import mlx.core as mx
+import numpy as np
 
 _SCRIPT = r"""
 import json, os, sys, tempfile
@@ -33,6 +34,11 @@ def build_input(spec):
         n = int(np.prod(shape)) if shape else 1
         a = mx.arange(n).reshape(shape).astype(dt(spec["dtype"]))
         return a
+    if k == "numpy":
+        shape = tuple(spec["shape"])
+        return np.arange(int(np.prod(shape)) if shape else 1).reshape(shape).astype(spec["dtype"])
+    if k == "npscalar":
+        return getattr(np, spec["dtype"])(spec["value"])
     return spec["value"]  # python int / float / bool
 
 def build_template(t):
@@ -85,12 +91,16 @@ def mlx_verbose_outputs(cases: list[dict[str, Any]], timeout: float = 120) -> li
 
 def build_input(spec: dict[str, Any]) -> Any:
     """The same input the oracle subprocess builds (an array or a Python scalar)."""
+    shape = tuple(spec.get("shape", ()))
+    n = 1
+    for s in shape:
+        n *= s
     if spec["kind"] == "array":
-        shape = tuple(spec["shape"])
-        n = 1
-        for s in shape:
-            n *= s
         return mx.arange(n).reshape(shape).astype(getattr(mx, spec["dtype"]))
+    if spec["kind"] == "numpy":
+        return np.arange(n).reshape(shape).astype(spec["dtype"])
+    if spec["kind"] == "npscalar":
+        return getattr(np, spec["dtype"])(spec["value"])
     return spec["value"]
 
 

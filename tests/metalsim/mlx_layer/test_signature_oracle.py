@@ -11,6 +11,8 @@ from typing import Any
 import mlx.core as mx
 import pytest
 
+import metalsim
+from metalsim import kernel as kernel_module
 from metalsim import signature
 
 from .mlx_oracle import build_input, build_template, mlx_verbose_outputs
@@ -185,6 +187,19 @@ HAND_PICKED = [
         ],
     ),
     _case(output_dtypes=["float64"]),
+    # NumPy arrays and scalars go through MLX's ndarray conversion (float64 -> float32, ...).
+    _case(
+        input_names=["a", "b", "c", "d", "e", "f"],
+        inputs=[
+            {"kind": "numpy", "dtype": "float64", "shape": [3, 4]},
+            {"kind": "numpy", "dtype": "int64", "shape": [2]},
+            {"kind": "numpy", "dtype": "float16", "shape": []},
+            {"kind": "npscalar", "dtype": "float64", "value": 1.5},  # a Python float subclass
+            {"kind": "npscalar", "dtype": "int16", "value": 3},
+            {"kind": "npscalar", "dtype": "bool_", "value": True},
+        ],
+        source="out[0] = a_shape[0];",
+    ),
     # Empty template list: no template at all.
     _case(template=[]),
     # Name that is a substring of another name: substring detection is per name.
@@ -209,16 +224,8 @@ def _all_cases() -> list[dict[str, Any]]:
 def _ours(case: dict[str, Any]) -> str:
     inputs = []
     for spec in case["inputs"]:
-        v = build_input(spec)
-        if not isinstance(v, mx.array):
-            # Python scalars follow MLX's to_array (int32/int64, float32, bool_).
-            if isinstance(v, bool):
-                v = mx.array(v, dtype=mx.bool_)
-            elif isinstance(v, int):
-                v = mx.array(v, dtype=mx.int32 if -(2**31) <= v < 2**31 else mx.int64)
-            else:
-                v = mx.array(v, dtype=mx.float32)
-        inputs.append(signature.InputDesc.of(v))
+        # Python/NumPy values follow MLX's to_array (int -> int32/int64, float -> float32, ...).
+        inputs.append(signature.InputDesc.of(kernel_module._to_array(build_input(spec))))
     tmpl = build_template(case["template"]) or ()
     gen = signature.generate(
         case["name"],
@@ -248,7 +255,7 @@ def test_signature_matches_mlx_byte_for_byte(oracle: Oracle) -> None:
         # MLX prints the source, then rejects float64 when it creates the arrays.
         want, _, err = want.partition("\n@@CASE-ERROR@@")
         uses_f64 = "float64" in case["output_dtypes"] or any(
-            i.get("dtype") == "float64" for i in case["inputs"]
+            i.get("dtype") == "float64" and i["kind"] == "array" for i in case["inputs"]
         )
         assert err == ("ValueError: float64 is not supported on the GPU" if uses_f64 else ""), case
         got = _ours(case)
@@ -267,3 +274,33 @@ def test_oracle_covers_the_quirks(oracle: Oracle) -> None:
     assert "const constant float& " in text and "const constant int32_t* " in text
     assert "device atomic<float>* acc" in text
     assert "uint3 threads_per_threadgroup [[threads_per_threadgroup]]" in text
+
+
+def test_kernel_call_prints_what_mlx_prints(
+    oracle: Oracle, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The whole call path (argument conversion included) reproduces MLX's verbose output."""
+    cases, expected = oracle
+    for case, want in zip(cases, expected, strict=True):
+        want_text, _, want_err = want.partition("\n@@CASE-ERROR@@")
+        k = metalsim.metal_kernel(
+            case["name"], case["input_names"], case["output_names"], case["source"],
+            case["header"], case["erc"], case["atomic"],
+        )  # fmt: skip
+        kw: dict[str, Any] = dict(
+            inputs=[build_input(s) for s in case["inputs"]],
+            output_shapes=[tuple(s) for s in case["output_shapes"]],
+            output_dtypes=[getattr(mx, d) for d in case["output_dtypes"]],
+            grid=(1, 1, 1),
+            threadgroup=(1, 1, 1),
+            verbose=True,
+        )
+        if case["template"] is not None:
+            kw["template"] = build_template(case["template"])
+        err = ""
+        try:
+            k.prepare(**kw)
+        except Exception as e:  # noqa: BLE001 - compared with MLX's error below
+            err = f"{type(e).__name__}: {e}"
+        assert capsys.readouterr().out == want_text, case
+        assert err == want_err, case
