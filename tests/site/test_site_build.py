@@ -7,6 +7,7 @@ read from our mkdocs.yml, so weakening those settings makes these tests fail.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -30,12 +31,34 @@ def mkdocs_build(config: Path, site_dir: Path) -> subprocess.CompletedProcess[st
     )
 
 
-def test_site_builds_strict(tmp_path: Path) -> None:
-    result = mkdocs_build(REPO_ROOT / "mkdocs.yml", tmp_path / "site")
+@pytest.fixture(scope="module")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real site, built once for this module with `mkdocs build --strict`."""
+    site = tmp_path_factory.mktemp("site")
+    result = mkdocs_build(REPO_ROOT / "mkdocs.yml", site)
     assert result.returncode == 0, result.stderr[-4000:]
-    page = (tmp_path / "site" / "reference-card" / "index.html").read_text()
+    return site
+
+
+def test_site_builds_strict(built_site: Path) -> None:
+    page = (built_site / "reference-card" / "index.html").read_text()
     assert "--8&lt;--" not in page and "--8<--" not in page, "an include was not expanded"
     assert "axpy_kernel" in page
+
+
+def test_api_pages_show_no_untested_code(built_site: Path) -> None:
+    """Docstrings rendered by mkdocstrings are not run by any test, so code examples in them
+    would be the only untested code on the site. Signatures are fine; put examples in a guide."""
+    offenders = []
+    for page in sorted((built_site / "api").rglob("index.html")):
+        blocks = re.findall(r'<div class="([^"]*\bhighlight\b[^"]*)"', page.read_text())
+        extra = [b for b in blocks if "doc-signature" not in b]
+        if extra:
+            offenders.append(f"{page.parent.relative_to(built_site)}: {len(extra)} code block(s)")
+    assert not offenders, (
+        f"code examples in docstrings shown on the API pages: {offenders}. Move each example "
+        "into a tested file under src/ and show it on a guide page, then link to that page."
+    )
 
 
 def test_build_is_offline() -> None:
