@@ -1,0 +1,454 @@
+"""Compile the Metal source MLX generates for a custom kernel into a host shared object.
+
+Pipeline (ARCHITECTURE.md, Interface 2):
+
+1. split MLX's text into the user's ``header``, the generated signature, the user's ``source``
+   (the kernel body) and the template instantiation, and tag each part with ``#line`` so
+   diagnostics read ``<header>:L:C`` / ``<source>:L:C``;
+2. preprocess with ``clang -E -C`` (user macros expand, so a macro that declares a
+   ``threadgroup`` array is seen; ``<metal_stdlib>`` & co. expand to nothing here), then put
+   back the user's original spelling on every line that no macro touched, so columns are exact;
+3. rewrite MSL into host C++ (:mod:`metalsim.rewrite`);
+4. append an ``extern "C"`` entry wrapper that unpacks ``args`` and the thread attributes;
+5. compile with the prelude (metalsim headers + MLX's real preamble, :mod:`metalsim.preamble`)
+   as a precompiled header, into a ``.so`` cached by a hash of everything that affects it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from metalsim import preamble, rewrite
+from metalsim.errors import MetalCompileError, ToolchainError
+from metalsim.toolchain import MATH_MODES, Toolchain, default_cache_dir, find_toolchain
+
+HEADER_FILE = "<header>"
+SOURCE_FILE = "<source>"
+SIGNATURE_FILE = "<signature>"
+ENTRY_FILE = "<metalsim-entry>"
+_USER_FILES = (HEADER_FILE, SOURCE_FILE, SIGNATURE_FILE)
+_CODEGEN_VERSION = "2"
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of the generated kernel signature, in order."""
+
+    name: str  # "a", "a_shape", "thread_position_in_grid", ...
+    kind: str  # "buffer" (T* / const T*), "scalar" (const constant T&), "attr"
+    ctype: str  # Metal type string: "float", "bfloat16_t", "atomic<float>", "uint3", ...
+
+
+@dataclass(frozen=True)
+class EntrySpec:
+    kernel_name: str  # e.g. custom_kernel_myexp__float_float_float
+    template_def: str | None  # e.g. "<float>" (as MLX writes it) or None
+    params: tuple[Param, ...]
+
+
+@dataclass(frozen=True)
+class CompiledKernel:
+    path: Path  # the shared object
+    entry_symbol: str  # extern "C" wrapper with the metalsim_entry_fn signature
+    uses_sync: bool  # any barrier / simd_* / quad_* / threadgroup atomics: needs fibers
+
+
+# --------------------------------------------------------------------------- source splitting
+
+
+@dataclass
+class _Parts:
+    header: str
+    signature: str
+    body: str
+    tail: str
+
+
+def split_source(metal_source: str, entry: EntrySpec) -> _Parts | None:
+    """Find header / signature / body / instantiation in MLX's generated text.
+
+    MLX writes ``header`` (verbatim, no newline added), an optional ``template <...>\\n`` line,
+    ``[[kernel]] void NAME(\\n ...params...) {\\n``, ``source``, ``\\n}\\n`` and, for templated
+    kernels, ``\\ntemplate [[host_name("NAME")]] ...``. Returns None if the text has another shape
+    (then the whole text is treated as user source).
+    """
+    sig_at = metal_source.find(f"[[kernel]] void {entry.kernel_name}(")
+    if sig_at < 0:
+        return None
+    head_end = sig_at
+    if entry.template_def:
+        t = metal_source.rfind("template <", 0, sig_at)
+        if t >= 0 and "\n" not in metal_source[t:sig_at].rstrip("\n"):
+            head_end = t
+    open_at = metal_source.find(") {\n", sig_at)
+    if open_at < 0:
+        return None
+    body_start = open_at + len(") {\n")
+    tail_at = len(metal_source)
+    if entry.template_def:
+        inst = metal_source.rfind('\ntemplate [[host_name("')
+        if inst > body_start:
+            tail_at = inst
+    close = metal_source.rfind("\n}\n", body_start, tail_at + 1)
+    if close < 0:
+        return None
+    return _Parts(
+        header=metal_source[:head_end],
+        signature=metal_source[head_end:body_start],
+        body=metal_source[body_start:close],
+        tail=metal_source[close:],
+    )
+
+
+def _tagged(parts: _Parts | None, metal_source: str) -> tuple[str, dict[str, list[str]]]:
+    """The text to preprocess, with #line markers; and each user file's original lines."""
+    if parts is None:
+        return f'#line 1 "{SOURCE_FILE}"\n{metal_source}\n', {
+            SOURCE_FILE: metal_source.split("\n")
+        }
+    out = []
+    originals: dict[str, list[str]] = {}
+    sig = parts.signature
+    header = parts.header
+    if header and not header.endswith("\n"):
+        # MLX glues the header's last line to the signature; keep that line in <header>.
+        nl = sig.find("\n")
+        header, sig = header + sig[: nl + 1], sig[nl + 1 :]
+    if header:
+        out.append(f'#line 1 "{HEADER_FILE}"\n{header}')
+        if not header.endswith("\n"):
+            out.append("\n")
+        originals[HEADER_FILE] = header.split("\n")
+    out.append(f'#line 1 "{SIGNATURE_FILE}"\n{sig}')
+    out.append(f'#line 1 "{SOURCE_FILE}"\n{parts.body}\n')
+    originals[SOURCE_FILE] = parts.body.split("\n")
+    originals[SIGNATURE_FILE] = sig.split("\n")
+    n_sig = sig.count("\n") + 1
+    out.append(f'#line {n_sig} "{SIGNATURE_FILE}"\n{parts.tail.lstrip(chr(10))}\n')
+    return "".join(out), originals
+
+
+# --------------------------------------------------------------------------- preprocessing
+
+_MARKER = re.compile(r'^#\s*(?:line\s+)?(\d+)\s+"([^"]*)"')
+
+
+def _line_files(text: str) -> list[tuple[str, int]]:
+    """(file, line) of every line of preprocessed ``text`` (markers get the next line's)."""
+    res = []
+    cur_file, cur_line = "", 1
+    for ln in text.split("\n"):
+        m = _MARKER.match(ln)
+        if m:
+            res.append((cur_file, 0))
+            cur_file, cur_line = m.group(2), int(m.group(1))
+            continue
+        res.append((cur_file, cur_line))
+        cur_line += 1
+    return res
+
+
+def _tokens_of(line: str) -> list[str]:
+    return [t.text for t in rewrite.tokenize(rewrite.mask(line))]
+
+
+def _respace(pp: str, originals: dict[str, list[str]]) -> str:
+    """Put back the user's spelling on lines the preprocessor only re-spaced."""
+    lines = pp.split("\n")
+    where = _line_files(pp)
+    out = []
+    for ln, (f, n) in zip(lines, where, strict=True):
+        orig = originals.get(f)
+        if orig is not None and 1 <= n <= len(orig) and not ln.lstrip().startswith("#"):
+            o = orig[n - 1]
+            if o != ln and not o.lstrip().startswith("#") and _tokens_of(o) == _tokens_of(ln):
+                ln = o
+        out.append(ln)
+    return "\n".join(out)
+
+
+def _defines(math_mode: str) -> list[str]:
+    d = ["-D__METAL_VERSION__=320", "-D__METAL__=1"]
+    if math_mode in ("fast", "relaxed"):
+        d.append("-D__FAST_MATH__=1")
+    return d
+
+
+def _preprocess(tc: Toolchain, tagged: str, math_mode: str, work: Path) -> str:
+    src = work / "user.metal.cpp"
+    src.write_text(tagged)
+    cmd = [
+        *tc.cxx, "-E", "-C", "-x", "c++", "-std=c++20", "-nostdinc", "-nostdinc++",
+        "-DMETALSIM_PREPROCESS_ONLY=1", *_defines(math_mode),
+        f"-I{preamble.INCLUDE_DIR / 'metalsim'}", str(src),
+    ]  # fmt: skip
+    res = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if res.returncode != 0:
+        raise MetalCompileError(_clean_paths(res.stderr.strip(), work))
+    return res.stdout
+
+
+def _clean_paths(msg: str, work: Path) -> str:
+    return msg.replace(str(work) + os.sep, "")
+
+
+# --------------------------------------------------------------------------- entry wrapper
+
+
+def _entry(entry: EntrySpec, symbol: str) -> str:
+    args = []
+    for i, p in enumerate(entry.params):
+        if p.kind == "buffer":
+            args.append(f"({p.ctype}*)args[{i}]")
+        elif p.kind == "scalar":
+            args.append(f"*(const {p.ctype}*)args[{i}]")
+        elif p.kind == "attr":
+            args.append(f"::metalsim::attr<{p.ctype}>(attrs->{p.name})")
+        else:
+            raise ValueError(f"unknown parameter kind {p.kind!r} for {p.name!r}")
+    call = entry.kernel_name + (entry.template_def or "")
+    joined = ",\n      ".join(args)
+    return (
+        f'\n#line 1 "{ENTRY_FILE}"\n'
+        f'extern "C" __attribute__((visibility("default"))) void {symbol}(\n'
+        "    void *const *args, const metalsim_thread_attrs *attrs) {\n"
+        "  (void)args; (void)attrs;\n"
+        f"  {call}(\n      {joined});\n"
+        "}\n"
+    )
+
+
+# --------------------------------------------------------------------------- diagnostics
+
+
+class _SourceMap:
+    """Maps positions in the compiled text back to the user's <header>/<source> text."""
+
+    def __init__(self, respaced: str, res: rewrite.RewriteResult,
+                 originals: dict[str, list[str]]) -> None:
+        self.input = res.input_text or respaced
+        self.res = res
+        self.originals = originals
+        self.in_where = _line_files(self.input)
+        self.in_starts = _line_starts(self.input)
+        out_where = _line_files(res.text)
+        out_starts = _line_starts(res.text)
+        self.out_index: dict[tuple[str, int], int] = {}
+        for idx, fl in enumerate(out_where):
+            if fl[1] > 0:
+                self.out_index.setdefault(fl, out_starts[idx])
+
+    def from_output(self, f: str, line: int, col: int) -> tuple[str, int, int]:
+        start = self.out_index.get((f, line))
+        if start is None:
+            return f, line, col
+        ipos = self.res.to_input(start + col - 1)
+        return self.from_input(ipos)
+
+    def from_input(self, ipos: int) -> tuple[str, int, int]:
+        import bisect
+
+        idx = bisect.bisect_right(self.in_starts, ipos) - 1
+        f, line = self.in_where[idx]
+        return f, line, ipos - self.in_starts[idx] + 1
+
+    def excerpt(self, f: str, line: int, col: int) -> str:
+        orig = self.originals.get(f)
+        if not orig or not 1 <= line <= len(orig):
+            return ""
+        text = orig[line - 1].rstrip()
+        caret = " " * (max(col, 1) - 1) + "^"
+        return f"    {text}\n    {caret}"
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    for m in re.finditer("\n", text):
+        starts.append(m.end())
+    return starts
+
+
+_DIAG = re.compile(r"^(?P<file>[^\n:]*?):(?P<line>\d+):(?P<col>\d+): (?P<rest>.*)$")
+
+
+def _map_diagnostics(stderr: str, smap: _SourceMap, work: Path) -> str:
+    out = []
+    for ln in stderr.splitlines():
+        m = _DIAG.match(ln)
+        if m and m.group("file") in _USER_FILES:
+            f, line, col = smap.from_output(m.group("file"), int(m.group("line")),
+                                            int(m.group("col")))
+            out.append(f"{f}:{line}:{col}: {m.group('rest')}")
+            ex = smap.excerpt(f, line, col)
+            if ex:
+                out.append(ex)
+        else:
+            out.append(ln)
+    return _clean_paths("\n".join(out), work)
+
+
+# --------------------------------------------------------------------------- cache & compile
+
+_lock = threading.Lock()
+_memo: dict[str, CompiledKernel] = {}
+
+
+def _tree_hash() -> str:
+    """Hash of everything in metalsim that changes generated code."""
+    h = hashlib.sha256(_CODEGEN_VERSION.encode())
+    here = Path(__file__).parent
+    for p in [here / "compiler.py", here / "rewrite.py", here / "preamble.py",
+              here / "runtime" / "metalsim_rt.h",
+              *sorted((here / "include" / "metalsim").iterdir())]:
+        if p.is_file():
+            h.update(p.name.encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def _pch(tc: Toolchain, math_mode: str) -> tuple[Path, Path | None]:
+    """(prelude header, its precompiled header or None) for this toolchain and math mode."""
+    pre = preamble.preamble_path(tc)
+    flags = tc.compile_flags(math_mode=math_mode)
+    key = hashlib.sha256(
+        "|".join([tc.identity, " ".join(flags), str(pre), _tree_hash()]).encode()
+    ).hexdigest()[:20]
+    d = default_cache_dir() / "pch" / key
+    header = d / "prelude.h"
+    pch = d / "prelude.h.pch"
+    if header.exists() and pch.exists():
+        return header, pch
+    d.mkdir(parents=True, exist_ok=True)
+    text = (
+        "// metalsim prelude: metalsim headers, MLX's metal::utils() preamble (host version)\n"
+        + preamble.prelude_includes()
+        + f'#include "{pre}"\n'
+    )
+    tmp_h = d / f"prelude.{os.getpid()}.{threading.get_ident()}.tmp"
+    tmp_h.write_text(text)
+    os.replace(tmp_h, header)
+    tmp_p = d / f"prelude.{os.getpid()}.{threading.get_ident()}.pch.tmp"
+    cmd = [*tc.cxx, *flags, *_defines(math_mode), *preamble.include_flags(), "-w",
+           "-x", "c++-header", str(header), "-o", str(tmp_p)]  # fmt: skip
+    res = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if res.returncode != 0:
+        tmp_p.unlink(missing_ok=True)
+        return header, None  # compile without a PCH (slower, same result)
+    os.replace(tmp_p, pch)
+    return header, pch
+
+
+def _diag_flags() -> list[str]:
+    return ["-w", "-fno-caret-diagnostics", "-fno-color-diagnostics", "-ferror-limit=20"]
+
+
+def compile_kernel(
+    metal_source: str,
+    entry: EntrySpec,
+    *,
+    math_mode: str = "safe",
+    sanitize: bool = False,
+) -> CompiledKernel:
+    """Compile MLX's generated Metal text (header + signature + body + instantiation).
+
+    Raises MetalCompileError with ``<source>:L:C`` / ``<header>:L:C`` positions.
+    """
+    if math_mode not in MATH_MODES:
+        raise ValueError(f"math_mode must be one of {MATH_MODES}, got {math_mode!r}")
+    tc = find_toolchain(sanitize)
+    flags = tc.flags(math_mode=math_mode)
+    key_src = json.dumps(
+        [metal_source, entry.kernel_name, entry.template_def,
+         [[p.name, p.kind, p.ctype] for p in entry.params],
+         tc.identity, flags, preamble.mlx_version(), _tree_hash(), math_mode, sanitize]
+    )  # fmt: skip
+    key = hashlib.sha256(key_src.encode()).hexdigest()[:32]
+    memo = _memo.get(key)
+    if memo is not None and memo.path.exists():
+        return memo
+    kdir = default_cache_dir() / "kernels" / key[:2]
+    so = kdir / f"{key}.so"
+    meta = kdir / f"{key}.json"
+    if so.exists() and meta.exists():
+        try:
+            info = json.loads(meta.read_text())
+            ck = CompiledKernel(so, info["entry_symbol"], bool(info["uses_sync"]))
+            _memo[key] = ck
+            return ck
+        except (ValueError, KeyError):
+            pass
+    ck = _build(metal_source, entry, tc, math_mode, key, kdir)
+    with _lock:
+        _memo[key] = ck
+    return ck
+
+
+def _build(metal_source: str, entry: EntrySpec, tc: Toolchain, math_mode: str, key: str,
+           kdir: Path) -> CompiledKernel:
+    symbol = f"metalsim_entry_{key[:16]}"
+    parts = split_source(metal_source, entry)
+    tagged, originals = _tagged(parts, metal_source)
+    kdir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="metalsim-k-") as tmp:
+        work = Path(tmp)
+        pp = _preprocess(tc, tagged, math_mode, work)
+        respaced = _respace(pp, originals)
+        try:
+            rw = rewrite.rewrite(respaced)
+        except rewrite.RewriteError as exc:
+            dummy = rewrite.RewriteResult(text=respaced, input_text=respaced)
+            smap = _SourceMap(respaced, dummy, originals)
+            f, line, col = smap.from_input(exc.pos)
+            ex = smap.excerpt(f, line, col)
+            raise MetalCompileError(
+                f"{f}:{line}:{col}: error: {exc.message}" + (f"\n{ex}" if ex else "")
+            ) from None
+        smap = _SourceMap(respaced, rw, originals)
+        has_atomic = re.search(r"\batomic", rewrite.mask(respaced)) is not None
+        uses_sync = rw.uses_sync or (rw.uses_threadgroup_memory and has_atomic)
+        header, pch = _pch(tc, math_mode)
+        tu = work / "kernel.cpp"
+        tu.write_text(rw.text + _entry(entry, symbol))
+        out = kdir / f"{key}.{os.getpid()}.{threading.get_ident()}.so.tmp"
+        base = [*tc.cxx, *tc.flags(math_mode=math_mode), *_defines(math_mode),
+                *preamble.include_flags(), *_diag_flags()]  # fmt: skip
+        pch_args = ["-include-pch", str(pch)] if pch is not None else []
+        cmd = [*base, *pch_args, "-include", str(header), str(tu), "-o", str(out)]
+        res = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        if res.returncode != 0 and pch is not None and (
+            "PCH" in res.stderr or "precompiled" in res.stderr
+        ):
+            cmd = [*base, "-include", str(header), str(tu), "-o", str(out)]
+            res = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        if res.returncode != 0:
+            out.unlink(missing_ok=True)
+            if "error:" not in res.stderr:
+                raise ToolchainError(f"compiler failed: {res.stderr.strip()}")
+            raise MetalCompileError(_map_diagnostics(res.stderr.strip(), smap, work))
+        meta = kdir / f"{key}.json"
+        tmp_meta = kdir / f"{key}.{os.getpid()}.{threading.get_ident()}.json.tmp"
+        tmp_meta.write_text(json.dumps({"entry_symbol": symbol, "uses_sync": uses_sync,
+                                        "kernel_name": entry.kernel_name}))
+        os.replace(tmp_meta, meta)
+        so = kdir / f"{key}.so"
+        os.replace(out, so)
+    return CompiledKernel(so, symbol, bool(uses_sync))
+
+
+def translate(metal_source: str, entry: EntrySpec) -> str:
+    """The host C++ that compile_kernel compiles (after the prelude), for debugging."""
+    tc = find_toolchain()
+    parts = split_source(metal_source, entry)
+    tagged, originals = _tagged(parts, metal_source)
+    with tempfile.TemporaryDirectory(prefix="metalsim-k-") as tmp:
+        pp = _preprocess(tc, tagged, "safe", Path(tmp))
+    rw = rewrite.rewrite(_respace(pp, originals))
+    return rw.text + _entry(entry, "metalsim_entry")

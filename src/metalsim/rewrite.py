@@ -1,0 +1,726 @@
+"""Rewrite Metal Shading Language source into host C++ that clang accepts with metalsim's headers.
+
+Runs on PREPROCESSED text (``clang -E``), so declarations produced by macros are seen. Lines that
+start with ``#`` (line markers, pragmas) are left alone. All scanning happens on a masked copy in
+which comments, string and character literals and preprocessor lines are blanked, so nothing
+inside them is ever rewritten.
+
+What changes:
+
+- ``[[...]]`` attributes are blanked (same length, so columns stay put);
+- ``threadgroup`` variable declarations become references into the runtime's per-threadgroup
+  arena (``auto &name = ::metalsim::tg_var<T[..]>(site, align, col);``); ``threadgroup`` used as
+  a pointee or member qualifier stays and is erased later by a macro;
+- vector constructors, functional casts, ``static_cast`` and C casts to Metal vector types, to
+  ``half``/``bfloat``, to aliases of those and to template type parameters go through
+  ``::metalsim::make<T>(...)``, which converts by value (clang's own ``float4(int4)`` would be a
+  silent bit-cast, and clang forbids ``half`` <-> ``bfloat`` casts that Metal allows);
+- literal suffixes ``0.5h`` -> ``0.5f16`` and ``1.0bf`` -> ``((bfloat)1.0)``;
+- ``#pragma METAL fp ...`` becomes the matching clang pragma.
+
+What is rejected (as Metal does), with the position of the offending token: ``double``,
+``long double``, ``long long``, ``goto``, exceptions, ``new``/``delete``, ``virtual``,
+``dynamic_cast``/``typeid``, ``thread_local``, ``register``, ``static`` local variables, and
+initialisers on ``threadgroup`` variables.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+VECTOR_BASES = (
+    "bool", "char", "uchar", "short", "ushort", "int", "uint", "long", "ulong", "half",
+    "bfloat", "float",
+)  # fmt: skip
+VECTOR_NAMES = frozenset(f"{b}{n}" for b in VECTOR_BASES for n in (2, 3, 4))
+# Scalar types whose explicit conversions clang handles differently from Metal.
+CONVERT_SCALARS = frozenset({"half", "bfloat", "float16_t", "bfloat16_t"})
+SCALAR_TYPES = frozenset(
+    {
+        "bool", "char", "uchar", "short", "ushort", "int", "uint", "long", "ulong", "float",
+        "half", "bfloat", "unsigned", "signed", "size_t", "ptrdiff_t", "int8_t", "int16_t",
+        "int32_t", "int64_t", "uint8_t", "uint16_t", "uint32_t", "uint64_t", "float16_t",
+        "bfloat16_t",
+    }
+)  # fmt: skip
+
+MAKE = "::metalsim::make"
+
+_REJECT = {
+    "double": "Metal does not support 'double' (use float)",
+    "goto": "Metal does not support 'goto'",
+    "try": "Metal does not support exceptions ('try')",
+    "catch": "Metal does not support exceptions ('catch')",
+    "throw": "Metal does not support exceptions ('throw')",
+    "new": "Metal does not support 'new'",
+    "delete": "Metal does not support 'delete'",
+    "virtual": "Metal does not support virtual functions",
+    "dynamic_cast": "Metal does not support 'dynamic_cast' (no RTTI)",
+    "typeid": "Metal does not support 'typeid' (no RTTI)",
+    "thread_local": "Metal does not support 'thread_local'",
+    "register": "Metal does not support 'register'",
+}
+
+
+class RewriteError(Exception):
+    """A construct Metal rejects; ``pos`` is the offset in the rewriter's input text."""
+
+    def __init__(self, message: str, pos: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.pos = pos
+
+
+@dataclass
+class RewriteResult:
+    text: str
+    # (input_start, input_end, output_start, output_end) of every edit, in order; lets callers map
+    # an output offset back to the input.
+    edits: list[tuple[int, int, int, int]] = field(default_factory=list)
+    uses_sync: bool = False
+    uses_threadgroup_memory: bool = False
+    next_site: int = 1
+    input_text: str = ""  # the text the offsets of ``edits`` refer to
+
+    def to_input(self, out_pos: int) -> int:
+        """Map an offset in ``text`` back to the rewriter's input."""
+        delta = 0
+        for i0, i1, o0, o1 in self.edits:
+            if out_pos < o0:
+                break
+            if out_pos < o1:
+                return i0 if o1 - o0 != i1 - i0 else i0 + (out_pos - o0)
+            delta = i1 - o1
+        return out_pos + delta
+
+
+# ------------------------------------------------------------------------------------ masking
+
+
+def mask(text: str) -> str:
+    """Blank comments, string/char literal contents and preprocessor lines; keep newlines."""
+    out = list(text)
+    n = len(text)
+    i = 0
+    line_start = True
+    while i < n:
+        c = text[i]
+        if c == "\n":
+            line_start = True
+            i += 1
+            continue
+        if line_start and c in " \t":
+            i += 1
+            continue
+        if line_start and c == "#":
+            # preprocessor line (with backslash continuations)
+            while i < n and text[i] != "\n":
+                if text[i] == "\\" and i + 1 < n and text[i + 1] == "\n":
+                    out[i] = " "
+                    i += 2
+                    continue
+                out[i] = " "
+                i += 1
+            continue
+        line_start = False
+        if c == "/" and i + 1 < n and text[i + 1] == "/":
+            while i < n and text[i] != "\n":
+                out[i] = " "
+                i += 1
+            continue
+        if c == "/" and i + 1 < n and text[i + 1] == "*":
+            end = text.find("*/", i + 2)
+            end = n if end < 0 else end + 2
+            for k in range(i, end):
+                if text[k] != "\n":
+                    out[k] = " "
+            i = end
+            continue
+        if c == '"' or (c == "'" and not (i > 0 and text[i - 1].isalnum())):
+            q = c
+            k = i + 1
+            while k < n and text[k] != q and text[k] != "\n":
+                if text[k] == "\\":
+                    out[k] = " "
+                    k += 1
+                    if k < n and text[k] != "\n":
+                        out[k] = " "
+                    k += 1
+                    continue
+                out[k] = " "
+                k += 1
+            i = k + 1
+            continue
+        i += 1
+    return "".join(out)
+
+
+# ------------------------------------------------------------------------------------ tokens
+
+_TOKEN_RE = re.compile(
+    r"""
+    (?P<num>\.?\d(?:[eEpP][+-]|[\w.'])*)
+  | (?P<id>[A-Za-z_]\w*)
+  | (?P<punct>::|->|\+\+|--|<<=|>>=|<=|>=|==|!=|&&|\|\||[-+*/%&|^!~<>=]=?|[()\[\]{};,.?:#])
+  | (?P<str>"[^"\n]*"|'[^'\n]*')
+    """,
+    re.VERBOSE,
+)
+
+
+@dataclass(frozen=True)
+class Tok:
+    kind: str  # num | id | punct | str
+    text: str
+    start: int
+    end: int
+
+
+def tokenize(masked: str) -> list[Tok]:
+    toks = []
+    for m in _TOKEN_RE.finditer(masked):
+        kind = m.lastgroup or "punct"
+        toks.append(Tok(kind, m.group(), m.start(), m.end()))
+    return toks
+
+
+_OPEN = {"(": ")", "[": "]", "{": "}"}
+
+
+def _match(toks: list[Tok], i: int) -> int:
+    """Index of the bracket closing toks[i] ((, [ or {); len(toks) if unbalanced."""
+    stack = [toks[i].text]
+    k = i + 1
+    while k < len(toks):
+        t = toks[k].text
+        if t in _OPEN:
+            stack.append(t)
+        elif t in (")", "]", "}"):
+            stack.pop()
+            if not stack:
+                return k
+        k += 1
+    return len(toks)
+
+
+def _match_angle(toks: list[Tok], i: int) -> int | None:
+    """Index of the '>' closing the template argument list opened at toks[i] ('<'), or None."""
+    depth = 0
+    k = i
+    while k < len(toks):
+        t = toks[k].text
+        if t == "<":
+            depth += 1
+        elif t == ">":
+            depth -= 1
+            if depth == 0:
+                return k
+        elif t == ">>":
+            depth -= 2
+            if depth <= 0:
+                return k if depth == 0 else None
+        elif t in ("(", "["):
+            k = _match(toks, k)
+        elif t in (";", "{", "}", ")", "]", "&&", "||"):
+            return None
+        k += 1
+    return None
+
+
+# ------------------------------------------------------------------------------------ rewriter
+
+
+class _Rewriter:
+    def __init__(self, text: str, next_site: int, check: bool) -> None:
+        self.text = text
+        self.masked = mask(text)
+        self.toks = tokenize(self.masked)
+        self.edits: list[tuple[int, int, str]] = []
+        self.site = next_site
+        self.check = check
+        self.convert_names: set[str] = set(VECTOR_NAMES) | CONVERT_SCALARS
+        self.uses_sync = False
+        self.uses_tg = False
+
+    # -------------------------------------------------------------- helpers
+    def edit(self, start: int, end: int, repl: str) -> None:
+        self.edits.append((start, end, repl))
+
+    def tok(self, i: int) -> str:
+        return self.toks[i].text if 0 <= i < len(self.toks) else ""
+
+    def is_convert_type(self, i: int, j: int) -> bool:
+        """Is toks[i:j] a type whose conversions go through make<> (no pointer/reference)?"""
+        words = [t.text for t in self.toks[i:j] if t.text not in ("const", "volatile")]
+        if words[:2] in (["metal", "::"], ["::", "metal"]):
+            words = words[2:] if words[0] == "metal" else words[3:]
+        if not words:
+            return False
+        if len(words) == 1:
+            return words[0] in self.convert_names
+        if words[0] == "vec" and words[1] == "<" and words[-1] == ">":
+            return True
+        return False
+
+    def is_type_text(self, i: int, j: int) -> bool:
+        words = [t.text for t in self.toks[i:j]]
+        if not words:
+            return False
+        if self.is_convert_type(i, j):
+            return True
+        allowed = SCALAR_TYPES | {"const", "volatile", "*", "metal", "::"}
+        return all(w in allowed for w in words) and any(w in SCALAR_TYPES for w in words)
+
+    # -------------------------------------------------------------- passes
+    def collect_names(self) -> None:
+        toks = self.toks
+        # template type parameters
+        for i, t in enumerate(toks):
+            if t.text == "template" and self.tok(i + 1) == "<":
+                end = _match_angle(toks, i + 1)
+                if end is None:
+                    continue
+                k = i + 2
+                depth = 0
+                param: list[str] = []
+                params: list[list[str]] = []
+                while k < end:
+                    s = toks[k].text
+                    if s in ("<", "(", "["):
+                        depth += 1
+                    elif s in (">", ")", "]"):
+                        depth -= 1
+                    if s == "," and depth == 0:
+                        params.append(param)
+                        param = []
+                    else:
+                        param.append(s)
+                    k += 1
+                params.append(param)
+                for p in params:
+                    if p and p[0] in ("typename", "class"):
+                        rest = [w for w in p[1:] if w != "..."]
+                        if rest and re.match(r"[A-Za-z_]\w*$", rest[0]):
+                            self.convert_names.add(rest[0])
+        # aliases of vector / convertible types: typedef X name; using name = X;
+        for _ in range(3):
+            before = len(self.convert_names)
+            for i, t in enumerate(toks):
+                if t.text == "typedef":
+                    k = i + 1
+                    while k < len(toks) and toks[k].text != ";":
+                        k += 1
+                    if k - 1 > i + 1 and toks[k - 1].kind == "id":
+                        if self.is_convert_type(i + 1, k - 1):
+                            self.convert_names.add(toks[k - 1].text)
+                elif (
+                    t.text == "using"
+                    and self.tok(i + 2) == "="
+                    and toks[i + 1].kind == "id"
+                ):
+                    k = i + 3
+                    while k < len(toks) and toks[k].text != ";":
+                        k += 1
+                    if self.is_convert_type(i + 3, k):
+                        self.convert_names.add(toks[i + 1].text)
+            if len(self.convert_names) == before:
+                break
+
+    def run(self) -> None:
+        self.collect_names()
+        toks = self.toks
+        scopes: list[str] = []  # "ns" | "class" | "func" | "block" | "init"
+        head_start = 0  # first token of the current statement / declaration head
+        i = 0
+        n = len(toks)
+        while i < n:
+            t = toks[i]
+            s = t.text
+            # ---- attributes
+            if s == "[" and self.tok(i + 1) == "[" and toks[i + 1].start == t.end:
+                j = _match(toks, i)
+                if j < n:
+                    span = self.text[t.start : toks[j].end]
+                    self.edit(t.start, toks[j].end, re.sub(r"[^\n]", " ", span))
+                    i = j + 1
+                    continue
+            # ---- scopes
+            if s == "{":
+                scopes.append(self.classify_brace(head_start, i, scopes))
+                head_start = i + 1
+                i += 1
+                continue
+            if s == "}":
+                if scopes:
+                    scopes.pop()
+                head_start = i + 1
+                i += 1
+                continue
+            if s == ";":
+                head_start = i + 1
+                i += 1
+                continue
+            if t.kind == "num":
+                self.literal(t)
+                i += 1
+                continue
+            if t.kind != "id":
+                if s == "(":
+                    r = self.c_cast(i)
+                    if r is not None:
+                        i = r
+                        continue
+                i += 1
+                continue
+            # ---- identifiers
+            if s in ("threadgroup_barrier", "simdgroup_barrier") or s.startswith(
+                ("simd_", "quad_")
+            ):
+                self.uses_sync = True
+            if s == "threadgroup":
+                j = self.threadgroup(i, head_start)
+                if j is not None:
+                    head_start = j
+                    i = j
+                    continue
+                i += 1
+                continue
+            if self.check:
+                self.reject(i, scopes)
+            if s == "static_cast" and self.tok(i + 1) == "<":
+                end = _match_angle(toks, i + 1)
+                if end is not None and self.tok(end + 1) == "(" and self.is_convert_type(
+                    i + 2, end
+                ):
+                    ty = self.text[toks[i + 2].start : toks[end - 1].end]
+                    self.edit(t.start, toks[end].end, f"{MAKE}<{ty}>")
+                    i = end + 1
+                    continue
+            prev = self.tok(i - 1)
+            if prev in ("operator", "~", ".", "->") or (
+                prev == "::" and self.tok(i - 2) != "metal"
+            ):
+                i += 1
+                continue
+            if s in self.convert_names and self.tok(i + 1) == "(":
+                start = toks[i - 2].start if prev == "::" else t.start
+                self.edit(start, t.end, f"{MAKE}<{s}>")
+                i += 1
+                continue
+            if s == "vec" and self.tok(i + 1) == "<":
+                end = _match_angle(toks, i + 1)
+                if end is not None and self.tok(end + 1) == "(":
+                    start = toks[i - 2].start if prev == "::" else t.start
+                    ty = self.text[t.start : toks[end].end]
+                    self.edit(start, toks[end].end, f"{MAKE}<{ty} >")
+                    i = end + 1
+                    continue
+            i += 1
+
+    # -------------------------------------------------------------- pieces
+    def classify_brace(self, head: int, i: int, scopes: list[str]) -> str:
+        words = [t.text for t in self.toks[head:i]]
+        if any(w in ("struct", "class", "union", "enum") for w in words) and "(" not in words:
+            return "class"
+        if "namespace" in words or (words[:1] == ["extern"]):
+            return "ns"
+        if words and words[-1] in ("=", ",", "(", "[", "return", "{"):
+            return "init"
+        if "=" in words and ")" not in words:
+            return "init"
+        if scopes and scopes[-1] in ("func", "block"):
+            return "block"
+        if scopes and scopes[-1] == "init":
+            return "init"
+        if ")" in words or (words and words[-1] in ("const", "mutable", "noexcept")):
+            return "func"
+        return "block" if scopes and scopes[-1] != "ns" and scopes[-1] != "class" else "ns"
+
+    def reject(self, i: int, scopes: list[str]) -> None:
+        t = self.toks[i]
+        s = t.text
+        if s in _REJECT:
+            if s == "delete" and self.tok(i - 1) == "=":
+                return
+            raise RewriteError(_REJECT[s], t.start)
+        if s == "long" and self.tok(i + 1) in ("long", "double"):
+            raise RewriteError(f"Metal does not support 'long {self.tok(i + 1)}'", t.start)
+        if s == "static" and scopes and scopes[-1] in ("func", "block"):
+            raise RewriteError(
+                "Metal does not support static local variables (only program-scope constant "
+                "variables may be static)",
+                t.start,
+            )
+
+    def literal(self, t: Tok) -> None:
+        s = t.text
+        if s.lower().startswith("0x"):
+            return
+        m = re.fullmatch(r"((?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(h|H|bf|BF)", s)
+        if not m:
+            return
+        num, suf = m.groups()
+        if not re.search(r"[.eE]", num):
+            num += ".0"
+        if suf in ("h", "H"):
+            self.edit(t.start, t.end, f"{num}f16")
+        else:
+            self.edit(t.start, t.end, f"((bfloat){num})")
+
+    def c_cast(self, i: int) -> int | None:
+        """``(T)operand`` with T a convertible type -> ``make<T>(operand)``."""
+        toks = self.toks
+        j = _match(toks, i)
+        if j >= len(toks) or j == i + 1:
+            return None
+        if not self.is_convert_type(i + 1, j):
+            return None
+        prev = toks[i - 1] if i > 0 else None
+        if prev is not None and (
+            (prev.kind in ("id", "num") and prev.text not in ("return", "case", "else", "do"))
+            or prev.text in (")", "]")
+        ):
+            return None
+        end = self.operand_end(j + 1)
+        if end is None:
+            return None
+        ty = self.text[toks[i + 1].start : toks[j - 1].end]
+        self.edit(toks[i].start, toks[j].end, f"{MAKE}<{ty}>(")
+        self.edit(toks[end - 1].end, toks[end - 1].end, ")")
+        return j + 1  # keep scanning inside the operand (nested casts, literals)
+
+    def operand_end(self, i: int) -> int | None:
+        """Token index just past the unary-expression operand starting at toks[i]."""
+        toks = self.toks
+        n = len(toks)
+        if i >= n:
+            return None
+        s = toks[i].text
+        if s in ("-", "+", "!", "~", "*", "&", "++", "--"):
+            return self.operand_end(i + 1)
+        if s == "(":
+            j = _match(toks, i)
+            if j >= n:
+                return None
+            if self.is_type_text(i + 1, j):
+                inner = self.operand_end(j + 1)
+                if inner is not None:
+                    return inner
+            k = j + 1
+        elif toks[i].kind in ("id", "num", "str"):
+            k = i + 1
+            if s in ("sizeof", "alignof") and self.tok(k) == "(":
+                return _match(toks, k) + 1
+            while True:
+                if self.tok(k) == "::" and k + 1 < n and toks[k + 1].kind == "id":
+                    k += 2
+                    continue
+                if self.tok(k) == "<" and toks[k - 1].kind == "id":
+                    e = _match_angle(toks, k)
+                    if e is not None and self.tok(e + 1) in ("(", "::", "{"):
+                        k = e + 1
+                        continue
+                break
+        else:
+            return None
+        while k < n:
+            s = toks[k].text
+            if s in ("(", "["):
+                k = _match(toks, k) + 1
+            elif s in (".", "->"):
+                k += 2
+                if self.tok(k - 1) == "template":
+                    k += 1
+            elif s in ("++", "--"):
+                k += 1
+            else:
+                break
+        return k
+
+    def threadgroup(self, i: int, head: int) -> int | None:
+        """Rewrite a threadgroup variable declaration; None if `threadgroup` is a qualifier."""
+        toks = self.toks
+        # walk back over cv-qualifiers and alignas(...) to the start of the declaration
+        start = i
+        align_exprs: list[str] = []
+        k = i - 1
+        while k >= head:
+            s = toks[k].text
+            if s in ("const", "volatile", "static"):
+                start = k
+                k -= 1
+                continue
+            if s == ")":
+                # alignas(...)?
+                depth = 0
+                m = k
+                while m >= head:
+                    if toks[m].text == ")":
+                        depth += 1
+                    elif toks[m].text == "(":
+                        depth -= 1
+                        if depth == 0:
+                            break
+                    m -= 1
+                if m - 1 >= head and toks[m - 1].text == "alignas":
+                    start = m - 1
+                    k = m - 2
+                    continue
+            break
+        if start != head:
+            return None  # qualifier: parameter, cast, template argument, member function, ...
+        # scan to the end of the statement
+        e = i + 1
+        depth = 0
+        while e < len(toks):
+            s = toks[e].text
+            if s in ("(", "[", "{"):
+                depth += 1
+            elif s in (")", "]", "}"):
+                depth -= 1
+                if depth < 0:
+                    return None
+            elif depth == 0 and s in ("*", "&", "&&"):
+                return None  # pointer/reference to threadgroup memory
+            elif depth == 0 and s == ";":
+                break
+            e += 1
+        if e >= len(toks):
+            return None
+        for x in range(i + 1, e):
+            if toks[x].text == "(" and toks[x - 1].text != "alignas" and self._depth0(i + 1, x):
+                return None  # a function declaration or call, not a variable
+        self.uses_tg = True
+        quals: list[str] = []
+        for x in range(start, i):
+            if toks[x].text in ("const", "volatile"):
+                quals.append(toks[x].text)
+            elif toks[x].text == "alignas":
+                close = _match(toks, x + 1)
+                align_exprs.append(self.text[toks[x + 2].start : toks[close - 1].end])
+        # split declarators at depth-0 commas; strip alignas inside the specifiers
+        parts: list[list[int]] = [[]]
+        depth = 0
+        x = i + 1
+        while x < e:
+            s = toks[x].text
+            if s == "alignas" and self.tok(x + 1) == "(":
+                close = _match(toks, x + 1)
+                align_exprs.append(self.text[toks[x + 2].start : toks[close - 1].end])
+                x = close + 1
+                continue
+            if s in ("(", "[", "<"):
+                depth += 1
+            elif s in (")", "]", ">"):
+                depth -= 1
+            if s == "," and depth == 0:
+                parts.append([])
+            else:
+                parts[-1].append(x)
+            x += 1
+        first = parts[0]
+        # the declarator name is the last identifier before the first '[' (or the end)
+        name_pos = None
+        for idx, x in enumerate(first):
+            if toks[x].text == "[":
+                break
+            if toks[x].kind == "id" and toks[x].text not in ("const", "volatile"):
+                name_pos = idx
+        if name_pos is None or name_pos == 0:
+            return None
+        base_toks = first[:name_pos]
+        base = " ".join(quals) + " " + self.text[toks[base_toks[0]].start : toks[base_toks[-1]].end]
+        decls = [first[name_pos:]] + parts[1:]
+        if not align_exprs:
+            al = "0"
+        elif len(align_exprs) == 1:
+            al = f"({align_exprs[0]})"
+        else:
+            al = "::metalsim::max_align(" + ", ".join(f"({a})" for a in align_exprs) + ")"
+        out = []
+        for d in decls:
+            if not d or toks[d[0]].kind != "id":
+                return None
+            if any(toks[x].text == "=" for x in d) or any(toks[x].text == "{" for x in d):
+                raise RewriteError(
+                    "threadgroup variables cannot have initializers in Metal", toks[d[0]].start
+                )
+            name = toks[d[0]]
+            arrays = self.text[toks[d[1]].start : toks[d[-1]].end] if len(d) > 1 else ""
+            col = name.start - self.text.rfind("\n", 0, name.start)
+            ty = f"{base.strip()}{arrays}"
+            out.append(
+                f"auto &{name.text} = ::metalsim::tg_var<{ty}>({self.site}, {al}, {col});"
+            )
+            self.site += 1
+        # keep the newlines of the original statement so line numbers do not move
+        original = self.text[toks[start].start : toks[e].end]
+        repl = " ".join(out) + "\n" * original.count("\n")
+        self.edit(toks[start].start, toks[e].end, repl)
+        return e + 1
+
+    def _depth0(self, a: int, b: int) -> bool:
+        depth = 0
+        for x in range(a, b):
+            s = self.toks[x].text
+            if s in ("(", "[", "<"):
+                depth += 1
+            elif s in (")", "]", ">"):
+                depth -= 1
+        return depth == 0
+
+    # -------------------------------------------------------------- output
+    def result(self) -> RewriteResult:
+        edits = sorted(self.edits, key=lambda e: (e[0], e[1]))
+        out: list[str] = []
+        mapping: list[tuple[int, int, int, int]] = []
+        pos = 0
+        opos = 0
+        for a, b, repl in edits:
+            if a < pos:
+                continue  # overlapping edit (should not happen); keep the first
+            out.append(self.text[pos:a])
+            opos += a - pos
+            out.append(repl)
+            mapping.append((a, b, opos, opos + len(repl)))
+            opos += len(repl)
+            pos = b
+        out.append(self.text[pos:])
+        return RewriteResult(
+            text="".join(out),
+            edits=mapping,
+            uses_sync=self.uses_sync,
+            uses_threadgroup_memory=self.uses_tg,
+            next_site=self.site,
+        )
+
+
+_PRAGMA_RE = re.compile(r"^([ \t]*)#[ \t]*pragma[ \t]+METAL[ \t]+fp[ \t]+(\w+)[ \t]*\((\w+)\)",
+                        re.MULTILINE)
+
+
+def _pragmas(text: str) -> str:
+    def repl(m: re.Match[str]) -> str:
+        indent, what, arg = m.groups()
+        if what == "contract" and arg in ("off", "on", "fast"):
+            return f"{indent}#pragma clang fp contract({arg})"
+        if what == "math_mode" and arg == "safe":
+            return f"{indent}#pragma float_control(precise, on)"
+        return f"{indent}// (metalsim: pragma METAL fp {what}({arg}) has no host equivalent)"
+
+    return _PRAGMA_RE.sub(repl, text)
+
+
+def rewrite(text: str, *, next_site: int = 1, check: bool = True) -> RewriteResult:
+    """Rewrite preprocessed MSL ``text`` into host C++ (see the module docstring).
+
+    ``check=False`` skips the rejection of constructs Metal does not support (used for MLX's own
+    preamble). Raises RewriteError for rejected constructs.
+    """
+    text = _pragmas(text)  # only '#' lines change: line numbers stay put
+    rw = _Rewriter(text, next_site, check)
+    rw.run()
+    res = rw.result()
+    res.input_text = text
+    return res
