@@ -1,0 +1,405 @@
+"""Runtime layer, Python side: build/load ``libmetalsim_rt`` and launch compiled kernels.
+
+The runtime is compiled from ``runtime/*.cpp`` on first use and cached under
+``$METALSIM_CACHE_DIR`` (or ``$XDG_CACHE_HOME/metalsim``, or ``~/.cache/metalsim``), keyed by a
+hash of its sources, the compiler and the flags. It is loaded with ``RTLD_GLOBAL`` so that kernel
+shared objects resolve their ``metalsim_*`` symbols against it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from metalsim.errors import KernelRuntimeError, MetalsimError, ToolchainError
+
+__all__ = [
+    "LaunchOptions",
+    "asan_environment",
+    "cache_dir",
+    "launch",
+    "load_runtime",
+    "runtime_info",
+    "runtime_library",
+]
+
+_RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"
+_SCHEDULES = {"forward": 0, "reverse": 1, "random": 2}
+_ERRLEN = 8192
+
+# Kept in one place so the cache key sees every flag.
+_BASE_FLAGS = (
+    "-std=c++17",
+    "-fPIC",
+    "-shared",
+    "-fvisibility=hidden",
+    "-fno-exceptions",
+    "-fno-rtti",
+    "-fno-threadsafe-statics",
+    "-pthread",
+    "-Wall",
+)
+_OPT_FLAGS = ("-O2", "-g")
+_ASAN_FLAGS = ("-O1", "-g", "-fno-omit-frame-pointer", "-fsanitize=address", "-shared-libasan")
+
+
+@dataclass(frozen=True)
+class LaunchOptions:
+    """How to run a grid. Defaults match Apple silicon behaviour with a 60 s watchdog."""
+
+    schedule: str = "forward"  # 'forward' | 'reverse' | 'random' (order of threads and groups)
+    seed: int = 0  # for schedule='random'
+    strict_barriers: bool = False  # error if a thread returns before a barrier others wait at
+    workers: int = 0  # OS threads; 0 = number of cores
+    stack_size: int = 0  # fiber stack bytes; 0 = 64 KiB
+    watchdog_seconds: float = 60.0  # fail a spin-wait that never ends; 0 = off
+    sanitize: bool = False  # AddressSanitizer runtime (needs asan_environment() in the process)
+    force_fibers: bool = False  # run as fibers even if the kernel has no sync point
+
+
+class _Options(ctypes.Structure):
+    _fields_ = [
+        ("schedule", ctypes.c_int),
+        ("seed", ctypes.c_uint64),
+        ("strict_barriers", ctypes.c_int),
+        ("workers", ctypes.c_int),
+        ("stack_size", ctypes.c_size_t),
+        ("watchdog_seconds", ctypes.c_double),
+        ("use_fibers", ctypes.c_int),
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# building the runtime
+
+
+def cache_dir() -> Path:
+    """Root of metalsim's on-disk cache (shared with the compiler; the runtime uses runtime/)."""
+    env = os.environ.get("METALSIM_CACHE_DIR")
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".cache"
+    return base / "metalsim"
+
+
+def _toolchain_cxx(sanitize: bool) -> list[str] | None:
+    """Ask the language layer's toolchain.py for a compiler command, if it offers one."""
+    try:
+        from metalsim import toolchain  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    for name in ("cxx_command", "find_cxx", "find_clang", "clang_command"):
+        fn = getattr(toolchain, name, None)
+        if fn is None:
+            continue
+        try:
+            cmd = fn(sanitize=sanitize)
+        except TypeError:
+            cmd = fn()
+        except MetalsimError:
+            raise
+        if cmd is None:
+            continue
+        cmd = getattr(cmd, "command", cmd)
+        if isinstance(cmd, (str, os.PathLike)):
+            return [os.fspath(cmd)]
+        return [os.fspath(c) for c in cmd]
+    return None
+
+
+def _asan_clang() -> str:
+    """Debian's clang-19: its ASan runtime is what asan_environment() preloads."""
+    for name in ("clang++-19", "/usr/lib/llvm-19/bin/clang++"):
+        path = shutil.which(name)
+        if path:
+            return path
+    raise ToolchainError(
+        "sanitize=True needs Debian's clang-19 with its ASan runtime: "
+        "apt-get install -y clang-19 libclang-rt-19-dev llvm-19"
+    )
+
+
+def _cxx(sanitize: bool) -> list[str]:
+    if sanitize:
+        return [_asan_clang()]
+    cmd = _toolchain_cxx(sanitize)
+    if cmd:
+        return cmd
+    # Until the language layer's toolchain.py exists: the venv's ziglang clang, else system clang.
+    try:
+        import ziglang  # noqa: F401
+
+        return [sys.executable, "-m", "ziglang", "c++"]
+    except ImportError:
+        pass
+    for name in ("clang++-19", "clang++"):
+        path = shutil.which(name)
+        if path:
+            return [path]
+    raise ToolchainError("no C++ compiler found for the metalsim runtime (need clang >= 17)")
+
+
+@functools.cache
+def _compiler_id(cmd: tuple[str, ...]) -> str:
+    try:
+        out = subprocess.run(
+            [*cmd, "--version"], capture_output=True, text=True, timeout=120, check=False
+        )
+    except OSError as e:
+        raise ToolchainError(f"cannot run {' '.join(cmd)}: {e}") from e
+    return out.stdout.strip()
+
+
+def _runtime_sources() -> list[Path]:
+    return sorted(p for p in _RUNTIME_DIR.iterdir() if p.suffix in (".cpp", ".h", ".S"))
+
+
+def _variant_defines() -> tuple[str, ...]:
+    # METALSIM_RT_VARIANT=ucontext builds the portable fallback switch (used by the tests).
+    if os.environ.get("METALSIM_RT_VARIANT") == "ucontext":
+        return ("-DMETALSIM_USE_UCONTEXT=1",)
+    return ()
+
+
+_build_lock = threading.Lock()
+
+
+def runtime_library(sanitize: bool = False) -> Path:
+    """Path of the runtime shared object, compiling it on first use."""
+    cmd = _cxx(sanitize)
+    flags = (*_BASE_FLAGS, *(_ASAN_FLAGS if sanitize else _OPT_FLAGS), *_variant_defines())
+    h = hashlib.sha256()
+    for p in _runtime_sources():
+        h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
+    h.update("\0".join(cmd).encode() + b"\0" + _compiler_id(tuple(cmd)).encode())
+    h.update("\0".join(flags).encode())
+    key = h.hexdigest()[:20]
+    out_dir = cache_dir() / "runtime"
+    out = out_dir / f"libmetalsim_rt-{'asan-' if sanitize else ''}{key}.so"
+    if out.exists():
+        return out
+    with _build_lock:
+        if out.exists():
+            return out
+        out_dir.mkdir(parents=True, exist_ok=True)
+        srcs = [str(p) for p in _runtime_sources() if p.suffix in (".cpp", ".S")]
+        # Build next to the target and rename: concurrent processes never see a partial file.
+        fd, tmp = tempfile.mkstemp(prefix=out.stem + ".", suffix=".tmp.so", dir=out_dir)
+        os.close(fd)
+        try:
+            proc = subprocess.run(
+                [*cmd, *flags, "-I", str(_RUNTIME_DIR), *srcs, "-o", tmp],
+                capture_output=True,
+                text=True,
+                timeout=600,
+                check=False,
+            )
+            if proc.returncode != 0:
+                raise ToolchainError(
+                    f"building the metalsim runtime failed ({' '.join(cmd)}):\n"
+                    f"{proc.stderr[-4000:]}"
+                )
+            os.replace(tmp, out)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# loading
+
+
+_runtimes: dict[bool, ctypes.CDLL] = {}
+_kernels: dict[tuple[str, int], ctypes.CDLL] = {}
+_load_lock = threading.Lock()
+
+
+def _asan_loaded() -> bool:
+    try:
+        return hasattr(ctypes.CDLL(None), "__asan_init")
+    except OSError:
+        return False
+
+
+def load_runtime(sanitize: bool = False) -> ctypes.CDLL:
+    """Load (building if needed) the runtime with RTLD_GLOBAL; one per process and mode."""
+    lib = _runtimes.get(sanitize)
+    if lib is not None:
+        return lib
+    with _load_lock:
+        lib = _runtimes.get(sanitize)
+        if lib is not None:
+            return lib
+        if _runtimes:
+            raise MetalsimError(
+                "metalsim: the process already loaded the "
+                f"{'ASan' if not sanitize else 'plain'} runtime; ASan and plain kernels "
+                "cannot share a process (run sanitize=True launches in a subprocess with "
+                "metalsim.launch.asan_environment())"
+            )
+        if sanitize and not _asan_loaded():
+            raise MetalsimError(
+                "sanitize=True needs the ASan runtime loaded first: run the launch in a "
+                "subprocess whose environment includes metalsim.launch.asan_environment() "
+                "(LD_PRELOAD of clang-19's libclang_rt.asan and ASAN_OPTIONS)"
+            )
+        path = runtime_library(sanitize)
+        lib = ctypes.CDLL(str(path), mode=ctypes.RTLD_GLOBAL)
+        lib.metalsim_launch.restype = ctypes.c_int
+        lib.metalsim_launch.argtypes = [
+            ctypes.c_void_p,
+            ctypes.c_void_p,
+            ctypes.POINTER(ctypes.c_uint32),
+            ctypes.POINTER(ctypes.c_uint32),
+            ctypes.POINTER(_Options),
+            ctypes.c_char_p,
+            ctypes.c_size_t,
+        ]
+        lib.metalsim_runtime_info.restype = ctypes.c_char_p
+        lib.metalsim_runtime_info.argtypes = []
+        _runtimes[sanitize] = lib
+        return lib
+
+
+def runtime_info(sanitize: bool = False) -> str:
+    """e.g. 'metalsim_rt 1 asm-x86_64' (ABI version, context-switch backend, asan)."""
+    return load_runtime(sanitize).metalsim_runtime_info().decode()
+
+
+def _kernel_entry(path: Path, symbol: str) -> int:
+    st = path.stat()
+    key = (str(path), st.st_mtime_ns)
+    lib = _kernels.get(key)
+    if lib is None:
+        lib = ctypes.CDLL(str(path))
+        _kernels[key] = lib
+    try:
+        fn = getattr(lib, symbol)
+    except AttributeError:
+        raise MetalsimError(f"kernel library {path} has no entry symbol {symbol!r}") from None
+    return ctypes.cast(fn, ctypes.c_void_p).value or 0
+
+
+def _address(arg: Any, keep: list[Any]) -> int:
+    """Address of a buffer argument (no copy); ints are taken as raw addresses."""
+    if arg is None:
+        return 0
+    if isinstance(arg, int):
+        return arg
+    iface = getattr(arg, "__array_interface__", None)
+    if iface is not None:
+        keep.append(arg)
+        return int(iface["data"][0])
+    import numpy as np
+
+    mv = memoryview(arg)
+    if not mv.c_contiguous:
+        raise MetalsimError("metalsim launch: buffer arguments must be C-contiguous")
+    arr = np.frombuffer(mv.cast("B") if mv.ndim != 1 or mv.format != "B" else mv, dtype=np.uint8)
+    keep.append(arr)
+    keep.append(mv)
+    return int(arr.__array_interface__["data"][0])
+
+
+def _dims(name: str, v: Sequence[int]) -> ctypes.Array[ctypes.c_uint32]:
+    t = tuple(int(x) for x in v)
+    if len(t) != 3:
+        raise MetalsimError(f"{name} must have 3 dimensions, got {v!r}")
+    for x in t:
+        if x < 0 or x > 0xFFFFFFFF:
+            raise MetalsimError(f"{name} {v!r}: every dimension must be in [0, 2**32)")
+    return (ctypes.c_uint32 * 3)(*t)
+
+
+def launch(
+    kernel: Any,
+    args: Sequence[Any],
+    grid: tuple[int, int, int],
+    threadgroup: tuple[int, int, int],
+    options: LaunchOptions | None = None,
+) -> None:
+    """Run ``kernel`` (a compiler.CompiledKernel) over ``grid`` threads.
+
+    ``args`` holds one entry per kernel parameter, in order: buffers (memoryview, bytes-like or
+    NumPy arrays; outputs must be writable) or raw addresses as ints. Raises
+    ``KernelRuntimeError`` with the runtime's message if the kernel fails.
+    """
+    opts = options or LaunchOptions()
+    if opts.schedule not in _SCHEDULES:
+        raise MetalsimError(f"schedule must be one of {sorted(_SCHEDULES)}, got {opts.schedule!r}")
+    lib = load_runtime(opts.sanitize)
+    entry = _kernel_entry(Path(kernel.path), kernel.entry_symbol)
+    keep: list[Any] = []
+    argv = (ctypes.c_void_p * max(1, len(args)))(*[_address(a, keep) for a in args])
+    copt = _Options(
+        schedule=_SCHEDULES[opts.schedule],
+        seed=opts.seed & 0xFFFFFFFFFFFFFFFF,
+        strict_barriers=int(opts.strict_barriers),
+        workers=int(opts.workers),
+        stack_size=int(opts.stack_size),
+        watchdog_seconds=float(opts.watchdog_seconds),
+        use_fibers=int(bool(getattr(kernel, "uses_sync", True) or opts.force_fibers)),
+    )
+    err = ctypes.create_string_buffer(_ERRLEN)
+    rc = lib.metalsim_launch(
+        entry,
+        argv,
+        _dims("grid", grid),
+        _dims("threadgroup", threadgroup),
+        ctypes.byref(copt),
+        err,
+        _ERRLEN,
+    )
+    del keep
+    if rc != 0:
+        raise KernelRuntimeError(err.value.decode("utf-8", "replace") or "kernel failed")
+
+
+# --------------------------------------------------------------------------------------------
+# AddressSanitizer
+
+
+def asan_environment() -> dict[str, str]:
+    """Environment a subprocess needs to run sanitize=True launches.
+
+    The MLX layer starts the subprocess; this only says what to add to its environment:
+    LD_PRELOAD of clang-19's shared ASan runtime (it must come before Python's own libraries),
+    ASAN_OPTIONS (leak checking off: CPython never frees everything) and the symbolizer.
+    """
+    clang = _asan_clang()
+    arch = {"x86_64": "x86_64", "aarch64": "aarch64", "arm64": "aarch64"}.get(
+        os.uname().machine, os.uname().machine
+    )
+    name = f"libclang_rt.asan-{arch}.so"
+    proc = subprocess.run(
+        [clang, f"-print-file-name={name}"], capture_output=True, text=True, check=False
+    )
+    lib = proc.stdout.strip()
+    if not lib or not os.path.isabs(lib) or not os.path.exists(lib):
+        raise ToolchainError(
+            f"clang-19's ASan runtime {name} is missing: apt-get install -y libclang-rt-19-dev"
+        )
+    env = {
+        "LD_PRELOAD": lib,
+        "ASAN_OPTIONS": "detect_leaks=0:halt_on_error=1:abort_on_error=0:"
+        "allocator_may_return_null=1:detect_stack_use_after_return=0",
+    }
+    for sym in ("llvm-symbolizer-19", "/usr/lib/llvm-19/bin/llvm-symbolizer", "llvm-symbolizer"):
+        path = shutil.which(sym)
+        if path:
+            env["ASAN_SYMBOLIZER_PATH"] = path
+            break
+    return env

@@ -1,0 +1,1043 @@
+// libmetalsim_rt: runs the threads of an MSL compute grid on a CPU.
+//
+// Threadgroups are spread over a pool of worker OS threads (the calling thread is worker 0).
+// Inside a worker the threads of one threadgroup run as fibers that switch only at barriers,
+// SIMD/quad collectives and atomics (metalsim_yield). When no fiber can run, the scheduler
+// resolves waiting collectives, then releases a barrier, else reports why the group is stuck.
+// Kernels without sync points run as plain calls (use_fibers = 0).
+//
+// Only libc and pthreads are used (no C++ runtime), so the library links with any clang.
+#include "metalsim_rt.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fiber.h"
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define METALSIM_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) && !defined(METALSIM_ASAN)
+#define METALSIM_ASAN 1
+#endif
+#ifndef METALSIM_ASAN
+#define METALSIM_ASAN 0
+#endif
+
+#if METALSIM_ASAN
+#include <sanitizer/asan_interface.h>
+#include <sanitizer/common_interface_defs.h>
+#endif
+
+#define MSIM_EXPORT extern "C" __attribute__((visibility("default")))
+#define MSIM_ABI_VERSION "1"
+
+namespace {
+
+constexpr uint32_t kMaxThreadsPerGroup = 1024;
+constexpr size_t kTgMemLimit = 32768;
+constexpr size_t kDefaultStack = 64 * 1024;
+constexpr int kSimdWidth = 32;
+constexpr int kQuadWidth = 4;
+constexpr size_t kMaxCollectiveBytes = 256;  // per lane; the largest MSL vector is 32 bytes
+constexpr int kMaxTgSites = 64;
+
+enum FiberState : uint8_t { F_READY, F_BARRIER, F_COLLECTIVE, F_DONE, F_FAILED };
+
+struct Site {
+  const char *file;
+  int line, col;
+};
+
+static bool same_site(const Site &a, const Site &b) {
+  if (a.line != b.line || a.col != b.col) return false;
+  if (a.file == b.file) return true;
+  if (!a.file || !b.file) return false;
+  return strcmp(a.file, b.file) == 0;
+}
+
+struct Worker;
+
+struct Fiber {
+  msim_ctx ctx;
+  char *map_base;  // mmap base; the lowest page is the guard page
+  size_t map_size;
+  Worker *w;
+  metalsim_thread_attrs attrs;
+  FiberState state;
+  int scope;  // barrier: 0 threadgroup, 1 simdgroup; collective: 0 SIMD group, 1 quad
+  Site site;
+  const void *value;
+  size_t size;
+  void *out_lanes;
+  uint64_t *out_mask;
+#if METALSIM_ASAN
+  void *fake_stack;
+#endif
+};
+
+struct TgSite {
+  int id;
+  void *ptr;
+};
+
+struct Launch {
+  metalsim_entry_fn fn;
+  void *const *args;
+  uint32_t grid[3], tg[3], ngroups[3];
+  uint64_t total_groups;
+  uint64_t perm_a, perm_b;  // group order for the random schedule: (a*k + b) mod total
+  int schedule;
+  uint64_t seed;
+  int strict;
+  int use_fibers;
+  size_t stack_size;
+  double watchdog_seconds;
+  uint64_t deadline_ns;  // 0 = no watchdog
+  int nworkers;
+  uint64_t next_group;  // atomic counter
+  int abort;            // atomic flag: an error was recorded, everybody stops
+  pthread_mutex_t err_mu;
+  char err[4096];
+};
+
+struct Worker {
+  int index;
+  pthread_t thread;
+  // fibers, reused across threadgroups and launches
+  Fiber *fibers;
+  uint32_t nfibers;  // fibers with a mapped stack
+  size_t stack_size;
+  msim_ctx sched_ctx;
+  Fiber *cur;  // running fiber, null in the scheduler or in plain mode
+  const metalsim_thread_attrs *cur_attrs;
+  metalsim_thread_attrs plain_attrs;
+  jmp_buf plain_jmp;  // plain mode: metalsim_fail jumps back to the threadgroup loop
+  bool in_plain;
+  // current threadgroup
+  uint32_t n;       // threads in the group
+  uint32_t nready;  // fibers in F_READY
+  uint32_t ndone;
+  uint32_t ncollective;
+  uint64_t group_linear;
+  uint32_t *order;
+  uint64_t rng;
+  uint64_t yields;
+  uint64_t seen_gen;  // helper: last pool generation it served
+  // threadgroup memory
+  unsigned char *arena;
+  size_t arena_used;
+  TgSite sites[kMaxTgSites];
+  int nsites;
+#if METALSIM_ASAN
+  const void *sched_stack_bottom;
+  size_t sched_stack_size;
+#endif
+};
+
+Launch g_launch;
+pthread_mutex_t g_launch_mu = PTHREAD_MUTEX_INITIALIZER;  // one launch at a time
+
+// Worker pool. Worker 0 is whichever thread calls metalsim_launch; 1..n-1 are helpers.
+pthread_mutex_t g_pool_mu = PTHREAD_MUTEX_INITIALIZER;
+pthread_cond_t g_pool_cv = PTHREAD_COND_INITIALIZER;
+pthread_cond_t g_done_cv = PTHREAD_COND_INITIALIZER;
+uint64_t g_pool_gen;
+int g_pool_pending;
+Worker **g_workers;
+int g_nworkers;     // allocated Worker objects (index 0 included)
+int g_nhelpers_up;  // helper threads running (indices 1..g_nhelpers_up)
+
+__attribute__((tls_model("initial-exec"))) __thread Worker *tl_worker;
+
+// ---------------------------------------------------------------------------------------------
+// small helpers
+
+uint64_t now_ns() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t splitmix(uint64_t *s) {
+  uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+uint64_t gcd_u64(uint64_t a, uint64_t b) {
+  while (b) {
+    uint64_t t = a % b;
+    a = b;
+    b = t;
+  }
+  return a;
+}
+
+uint32_t ceil_div(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
+
+int load_flag(const int *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+
+// Appends "file:line:col" (or "<unknown location>") to buf.
+void fmt_site(char *buf, size_t len, const Site &s) {
+  if (s.file && s.line > 0)
+    snprintf(buf, len, "%s:%d:%d", s.file, s.line, s.col);
+  else if (s.file)
+    snprintf(buf, len, "%s", s.file);
+  else
+    snprintf(buf, len, "<unknown location>");
+}
+
+void fmt_thread(char *buf, size_t len, const metalsim_thread_attrs *a) {
+  if (!a) {
+    snprintf(buf, len, "outside any kernel thread");
+    return;
+  }
+  snprintf(buf, len,
+           "thread_position_in_grid (%u, %u, %u), threadgroup_position_in_grid (%u, %u, %u), "
+           "thread_index_in_threadgroup %u",
+           a->thread_position_in_grid.x, a->thread_position_in_grid.y,
+           a->thread_position_in_grid.z, a->threadgroup_position_in_grid.x,
+           a->threadgroup_position_in_grid.y, a->threadgroup_position_in_grid.z,
+           a->thread_index_in_threadgroup);
+}
+
+// Records the first error of the launch and raises the abort flag. Later errors are dropped:
+// they are usually consequences of the first.
+__attribute__((format(printf, 1, 2))) void record_error(const char *fmt, ...) {
+  Launch &L = g_launch;
+  pthread_mutex_lock(&L.err_mu);
+  if (!L.err[0]) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(L.err, sizeof L.err, fmt, ap);
+    va_end(ap);
+  }
+  pthread_mutex_unlock(&L.err_mu);
+  __atomic_store_n(&L.abort, 1, __ATOMIC_RELEASE);
+}
+
+// ---------------------------------------------------------------------------------------------
+// fibers
+
+size_t page_size() {
+  static size_t ps = 0;
+  if (!ps) ps = (size_t)sysconf(_SC_PAGESIZE);
+  return ps;
+}
+
+void unmap_fibers(Worker *w) {
+  for (uint32_t i = 0; i < w->nfibers; i++) {
+    if (w->fibers[i].map_base) munmap(w->fibers[i].map_base, w->fibers[i].map_size);
+    w->fibers[i].map_base = nullptr;
+  }
+  w->nfibers = 0;
+}
+
+// Makes sure fibers[0..n) have stacks of the launch's size. Returns false (error recorded) if
+// the memory cannot be mapped.
+bool ensure_fibers(Worker *w, uint32_t n, size_t stack_size) {
+  if (!w->fibers) {
+    w->fibers = (Fiber *)calloc(kMaxThreadsPerGroup, sizeof(Fiber));
+    w->order = (uint32_t *)calloc(kMaxThreadsPerGroup, sizeof(uint32_t));
+    if (!w->fibers || !w->order) {
+      record_error("metalsim: out of memory allocating fibers");
+      return false;
+    }
+  }
+  if (w->stack_size != stack_size) {
+    unmap_fibers(w);
+    w->stack_size = stack_size;
+  }
+  size_t ps = page_size();
+  size_t usable = (stack_size + ps - 1) / ps * ps;
+  while (w->nfibers < n) {
+    Fiber *f = &w->fibers[w->nfibers];
+    size_t total = usable + ps;
+    void *m = mmap(nullptr, total, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE
+#ifdef MAP_STACK
+                       | MAP_STACK
+#endif
+                   ,
+                   -1, 0);
+    if (m == MAP_FAILED) {
+      record_error("metalsim: cannot map a %zu-byte fiber stack: %s", total, strerror(errno));
+      return false;
+    }
+    mprotect(m, ps, PROT_NONE);  // guard page: a stack overflow faults instead of corrupting
+    f->map_base = (char *)m;
+    f->map_size = total;
+    f->w = w;
+    w->nfibers++;
+  }
+  return true;
+}
+
+// Switches from the scheduler into fiber f (returns when f switches back).
+inline void switch_to_fiber(Worker *w, Fiber *f) {
+  w->cur = f;
+  w->cur_attrs = &f->attrs;
+#if METALSIM_ASAN
+  void *fake = nullptr;
+  __sanitizer_start_switch_fiber(&fake, f->map_base + page_size(), f->map_size - page_size());
+  msim_ctx_switch(&w->sched_ctx, &f->ctx);
+  __sanitizer_finish_switch_fiber(fake, nullptr, nullptr);
+#else
+  msim_ctx_switch(&w->sched_ctx, &f->ctx);
+#endif
+  w->cur = nullptr;
+  w->cur_attrs = nullptr;
+}
+
+// Switches from fiber f back to the scheduler. `final` = f will never be resumed.
+inline void switch_to_sched(Worker *w, Fiber *f, bool final) {
+#if METALSIM_ASAN
+  __sanitizer_start_switch_fiber(final ? nullptr : &f->fake_stack, w->sched_stack_bottom,
+                                 w->sched_stack_size);
+  msim_ctx_switch(&f->ctx, &w->sched_ctx);
+  __sanitizer_finish_switch_fiber(f->fake_stack, nullptr, nullptr);
+#else
+  (void)final;
+  msim_ctx_switch(&f->ctx, &w->sched_ctx);
+#endif
+}
+
+void fiber_main(void *arg) {
+  Fiber *f = (Fiber *)arg;
+  Worker *w = f->w;
+#if METALSIM_ASAN
+  __sanitizer_finish_switch_fiber(nullptr, &w->sched_stack_bottom, &w->sched_stack_size);
+#endif
+  g_launch.fn(g_launch.args, &f->attrs);
+  f->state = F_DONE;
+  w->nready--;
+  w->ndone++;
+  switch_to_sched(w, f, true);
+  __builtin_trap();  // never resumed
+}
+
+// ---------------------------------------------------------------------------------------------
+// threadgroup geometry
+
+void group_template(const Launch &L, uint64_t linear, metalsim_thread_attrs *t, uint32_t act[3]) {
+  uint32_t gx = (uint32_t)(linear % L.ngroups[0]);
+  uint32_t gy = (uint32_t)((linear / L.ngroups[0]) % L.ngroups[1]);
+  uint32_t gz = (uint32_t)(linear / ((uint64_t)L.ngroups[0] * L.ngroups[1]));
+  uint32_t g[3] = {gx, gy, gz};
+  for (int d = 0; d < 3; d++) {
+    uint32_t start = g[d] * L.tg[d];
+    uint32_t rem = L.grid[d] - start;
+    act[d] = rem < L.tg[d] ? rem : L.tg[d];
+  }
+  memset(t, 0, sizeof *t);
+  t->threadgroup_position_in_grid = {gx, gy, gz};
+  t->threads_per_threadgroup = {act[0], act[1], act[2]};
+  t->dispatch_threads_per_threadgroup = {L.tg[0], L.tg[1], L.tg[2]};
+  t->threadgroups_per_grid = {L.ngroups[0], L.ngroups[1], L.ngroups[2]};
+  t->threads_per_grid = {L.grid[0], L.grid[1], L.grid[2]};
+  t->grid_origin = {0, 0, 0};
+  t->grid_size = {L.grid[0], L.grid[1], L.grid[2]};
+  uint32_t n = act[0] * act[1] * act[2];
+  uint32_t nd = L.tg[0] * L.tg[1] * L.tg[2];
+  t->simdgroups_per_threadgroup = ceil_div(n, kSimdWidth);
+  t->dispatch_simdgroups_per_threadgroup = ceil_div(nd, kSimdWidth);
+  t->threads_per_simdgroup = kSimdWidth;
+  t->thread_execution_width = kSimdWidth;
+  t->quadgroups_per_threadgroup = ceil_div(n, kQuadWidth);
+  t->dispatch_quadgroups_per_threadgroup = ceil_div(nd, kQuadWidth);
+}
+
+// Fills the per-thread fields of *t for linear index i in a group of actual size act.
+inline void thread_fields(const Launch &L, metalsim_thread_attrs *t, const uint32_t act[3],
+                          uint32_t i) {
+  uint32_t lx = i % act[0];
+  uint32_t ly = (i / act[0]) % act[1];
+  uint32_t lz = i / (act[0] * act[1]);
+  t->thread_position_in_threadgroup = {lx, ly, lz};
+  t->thread_position_in_grid = {t->threadgroup_position_in_grid.x * L.tg[0] + lx,
+                                t->threadgroup_position_in_grid.y * L.tg[1] + ly,
+                                t->threadgroup_position_in_grid.z * L.tg[2] + lz};
+  t->thread_index_in_threadgroup = i;
+  t->thread_index_in_simdgroup = i % kSimdWidth;
+  t->simdgroup_index_in_threadgroup = i / kSimdWidth;
+  t->thread_index_in_quadgroup = i % kQuadWidth;
+  t->quadgroup_index_in_threadgroup = i / kQuadWidth;
+}
+
+void make_order(Worker *w, uint32_t n) {
+  const Launch &L = g_launch;
+  for (uint32_t i = 0; i < n; i++) w->order[i] = L.schedule == 1 ? n - 1 - i : i;
+}
+
+void shuffle_order(Worker *w, uint32_t n) {
+  for (uint32_t i = n; i > 1; i--) {
+    uint32_t j = (uint32_t)(splitmix(&w->rng) % i);
+    uint32_t t = w->order[i - 1];
+    w->order[i - 1] = w->order[j];
+    w->order[j] = t;
+  }
+}
+
+void reset_tg_memory(Worker *w) {
+#if METALSIM_ASAN
+  // Each declaration gets its own heap block so ASan puts red zones around it.
+  for (int i = 0; i < w->nsites; i++) free(w->sites[i].ptr);
+#endif
+  w->nsites = 0;
+  w->arena_used = 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// scheduler: resolution when no fiber can run
+
+const char *barrier_name(int scope) { return scope ? "simdgroup_barrier" : "threadgroup_barrier"; }
+
+void describe_group(const Worker *w, char *buf, size_t len) {
+  const metalsim_thread_attrs &a = w->fibers[0].attrs;
+  snprintf(buf, len, "threadgroup_position_in_grid (%u, %u, %u)", a.threadgroup_position_in_grid.x,
+           a.threadgroup_position_in_grid.y, a.threadgroup_position_in_grid.z);
+}
+
+// Resolves every (SIMD group or quad, call site) group of lanes waiting at a collective.
+bool resolve_collectives(Worker *w) {
+  alignas(16) unsigned char snap[kSimdWidth * kMaxCollectiveBytes];
+  bool any = false;
+  uint32_t n = w->n;
+  for (uint32_t base = 0; base < n && w->ncollective; base += kSimdWidth) {
+    uint32_t end = base + kSimdWidth < n ? base + kSimdWidth : n;
+    uint32_t handled = 0;  // bit per lane of this SIMD group
+    for (uint32_t i = base; i < end; i++) {
+      Fiber *lead = &w->fibers[i];
+      if (lead->state != F_COLLECTIVE || (handled >> (i - base) & 1)) continue;
+      int scope = lead->scope;
+      size_t size = lead->size;
+      uint32_t width = scope == 0 ? kSimdWidth : kQuadWidth;
+      uint32_t gbase = scope == 0 ? base : i - i % kQuadWidth;
+      uint32_t gend = gbase + width < end ? gbase + width : end;
+      memset(snap, 0, width * size);  // lanes that do not take part read zeros
+      uint64_t mask = 0;
+      uint32_t members[kSimdWidth];
+      uint32_t nm = 0;
+      for (uint32_t j = i; j < gend; j++) {
+        Fiber *f = &w->fibers[j];
+        if (f->state != F_COLLECTIVE || (handled >> (j - base) & 1)) continue;
+        if (f->scope != scope || f->size != size || !same_site(f->site, lead->site)) continue;
+        handled |= 1u << (j - base);
+        uint32_t lane = j - gbase;
+        mask |= 1ull << lane;
+        if (size) memcpy(snap + lane * size, f->value, size);
+        members[nm++] = j;
+      }
+      // Hand every member its own copy now, so a lane that runs ahead cannot change what the
+      // others read.
+      for (uint32_t k = 0; k < nm; k++) {
+        Fiber *f = &w->fibers[members[k]];
+        if (size && f->out_lanes) memcpy(f->out_lanes, snap, width * size);
+        if (f->out_mask) *f->out_mask = mask;
+        f->state = F_READY;
+      }
+      w->nready += nm;
+      w->ncollective -= nm;
+      any = true;
+    }
+  }
+  return any;
+}
+
+// Releases simdgroup_barriers: per SIMD group, when every live lane waits at the same one.
+// Returns 1 if something was released, 0 if nothing to do, -1 on error (recorded).
+int resolve_simd_barriers(Worker *w) {
+  const Launch &L = g_launch;
+  bool any = false;
+  uint32_t n = w->n;
+  for (uint32_t base = 0; base < n; base += kSimdWidth) {
+    uint32_t end = base + kSimdWidth < n ? base + kSimdWidth : n;
+    Fiber *first = nullptr;
+    Fiber *other = nullptr;
+    uint32_t nlive = 0, nat = 0, ndone = 0;
+    for (uint32_t i = base; i < end; i++) {
+      Fiber *f = &w->fibers[i];
+      if (f->state == F_DONE) {
+        ndone++;
+        continue;
+      }
+      nlive++;
+      if (f->state == F_BARRIER && f->scope == 1) {
+        if (!first)
+          first = f;
+        else if (!same_site(f->site, first->site) && !other)
+          other = f;
+        nat++;
+      } else if (!other) {
+        other = f;
+      }
+    }
+    if (!first) continue;
+    char s1[512], s2[512], th[256], grp[128];
+    fmt_site(s1, sizeof s1, first->site);
+    describe_group(w, grp, sizeof grp);
+    if (other) {
+      fmt_site(s2, sizeof s2, other->site);
+      record_error(
+          "divergent barrier: threads of SIMD group %u of %s wait at different barriers: "
+          "simdgroup_barrier at %s (thread_index_in_threadgroup %u) and %s at %s "
+          "(thread_index_in_threadgroup %u). All threads of a SIMD group must reach the same "
+          "simdgroup_barrier.",
+          base / kSimdWidth, grp, s1, first->attrs.thread_index_in_threadgroup,
+          barrier_name(other->scope), s2, other->attrs.thread_index_in_threadgroup);
+      return -1;
+    }
+    if (L.strict && ndone) {
+      fmt_thread(th, sizeof th, &first->attrs);
+      record_error(
+          "%s: barrier not reached by all threads of the SIMD group: %u returned before it "
+          "(simdgroup_barrier, SIMD group %u of %s; strict_barriers is on)",
+          s1, ndone, base / kSimdWidth, grp);
+      return -1;
+    }
+    (void)nlive;
+    for (uint32_t i = base; i < end; i++) {
+      Fiber *f = &w->fibers[i];
+      if (f->state == F_BARRIER) f->state = F_READY;
+    }
+    w->nready += nat;
+    any = true;
+  }
+  return any ? 1 : 0;
+}
+
+// Called when no fiber is ready. Returns true if some fiber became ready, false on error.
+bool resolve(Worker *w) {
+  const Launch &L = g_launch;
+  if (w->ncollective && resolve_collectives(w)) return true;
+  int r = resolve_simd_barriers(w);
+  if (r != 0) return r > 0;
+  // Now every live fiber waits at a threadgroup_barrier.
+  Fiber *first = nullptr;
+  Fiber *other = nullptr;
+  uint32_t nfirst = 0, nother = 0;
+  for (uint32_t i = 0; i < w->n; i++) {
+    Fiber *f = &w->fibers[i];
+    if (f->state != F_BARRIER) continue;
+    if (!first) {
+      first = f;
+      nfirst++;
+    } else if (same_site(f->site, first->site)) {
+      nfirst++;
+    } else {
+      if (!other) other = f;
+      if (same_site(f->site, other->site)) nother++;
+    }
+  }
+  if (!first) {
+    record_error("metalsim internal error: threadgroup stuck with no waiting thread");
+    return false;
+  }
+  char s1[512], s2[512], grp[128];
+  fmt_site(s1, sizeof s1, first->site);
+  describe_group(w, grp, sizeof grp);
+  if (other) {
+    fmt_site(s2, sizeof s2, other->site);
+    record_error(
+        "divergent barrier: threads of %s wait at different barriers: threadgroup_barrier at %s "
+        "(%u threads, e.g. thread_index_in_threadgroup %u) and threadgroup_barrier at %s "
+        "(%u threads, e.g. thread_index_in_threadgroup %u). A barrier must be reached by all "
+        "threads of the threadgroup, at the same call.",
+        grp, s1, nfirst, first->attrs.thread_index_in_threadgroup, s2, nother,
+        other->attrs.thread_index_in_threadgroup);
+    return false;
+  }
+  if (L.strict && w->ndone) {
+    record_error(
+        "%s: barrier not reached by all threads of the threadgroup: %u returned before it "
+        "(threadgroup_barrier, %s; strict_barriers is on; Apple GPUs tolerate this, other "
+        "GPUs may hang)",
+        s1, w->ndone, grp);
+    return false;
+  }
+  for (uint32_t i = 0; i < w->n; i++) {
+    Fiber *f = &w->fibers[i];
+    if (f->state == F_BARRIER) f->state = F_READY;
+  }
+  w->nready += nfirst;
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// running threadgroups
+
+void run_group_fibers(Worker *w, uint64_t linear) {
+  const Launch &L = g_launch;
+  metalsim_thread_attrs tmpl;
+  uint32_t act[3];
+  group_template(L, linear, &tmpl, act);
+  uint32_t n = act[0] * act[1] * act[2];
+  if (!ensure_fibers(w, n, L.stack_size)) return;
+  w->n = n;
+  w->nready = n;
+  w->ndone = 0;
+  w->ncollective = 0;
+  w->group_linear = linear;
+  reset_tg_memory(w);
+  size_t ps = page_size();
+  for (uint32_t i = 0; i < n; i++) {
+    Fiber *f = &w->fibers[i];
+    f->attrs = tmpl;
+    thread_fields(L, &f->attrs, act, i);
+    f->state = F_READY;
+#if METALSIM_ASAN
+    // A fiber abandoned by an earlier error may have left poisoned stack shadow behind.
+    ASAN_UNPOISON_MEMORY_REGION(f->map_base + ps, f->map_size - ps);
+    f->fake_stack = nullptr;
+#endif
+    msim_ctx_init(&f->ctx, f->map_base + ps, f->map_size - ps, fiber_main, f);
+  }
+  make_order(w, n);
+  bool random = L.schedule == 2;
+  if (random) w->rng = L.seed * 0x2545F4914F6CDD1Dull + linear * 0x9E3779B97F4A7C15ull + 1;
+  while (w->ndone < n) {
+    if (random) shuffle_order(w, n);
+    for (uint32_t k = 0; k < n; k++) {
+      Fiber *f = &w->fibers[w->order[k]];
+      if (f->state != F_READY) continue;
+      switch_to_fiber(w, f);
+      if (load_flag(&g_launch.abort)) return;  // abandon the group: its fibers are reset later
+    }
+    if (w->ndone == n) break;
+    if (w->nready == 0 && !resolve(w)) return;
+  }
+}
+
+void run_group_plain(Worker *w, uint64_t linear) {
+  const Launch &L = g_launch;
+  uint32_t act[3];
+  metalsim_thread_attrs *t = &w->plain_attrs;
+  group_template(L, linear, t, act);
+  uint32_t n = act[0] * act[1] * act[2];
+  w->n = n;
+  w->group_linear = linear;
+  reset_tg_memory(w);
+  w->cur_attrs = t;
+  w->in_plain = true;
+  if (_setjmp(w->plain_jmp) == 0) {
+    if (L.schedule == 0) {
+      for (uint32_t i = 0; i < n; i++) {
+        thread_fields(L, t, act, i);
+        L.fn(L.args, t);
+      }
+    } else {
+      make_order(w, n);
+      if (L.schedule == 2) {
+        w->rng = L.seed * 0x2545F4914F6CDD1Dull + linear * 0x9E3779B97F4A7C15ull + 1;
+        shuffle_order(w, n);
+      }
+      for (uint32_t k = 0; k < n; k++) {
+        thread_fields(L, t, act, w->order[k]);
+        L.fn(L.args, t);
+      }
+    }
+  }
+  w->in_plain = false;
+  w->cur_attrs = nullptr;
+}
+
+uint64_t group_for_ticket(const Launch &L, uint64_t k) {
+  if (L.schedule == 1) return L.total_groups - 1 - k;
+  // a < total < 2^32 keeps a*k + b inside 64 bits; bigger grids fall back to forward order.
+  if (L.schedule == 2 && L.total_groups < (1ull << 32)) return (L.perm_a * k + L.perm_b) % L.total_groups;
+  return k;
+}
+
+void work(Worker *w) {
+  Launch &L = g_launch;
+  tl_worker = w;
+  w->yields = 0;
+  for (;;) {
+    if (load_flag(&L.abort)) break;
+    uint64_t k = __atomic_fetch_add(&L.next_group, 1, __ATOMIC_RELAXED);
+    if (k >= L.total_groups) break;
+    uint64_t g = group_for_ticket(L, k);
+    if (L.use_fibers)
+      run_group_fibers(w, g);
+    else
+      run_group_plain(w, g);
+  }
+  reset_tg_memory(w);
+  tl_worker = nullptr;
+}
+
+// ---------------------------------------------------------------------------------------------
+// worker pool
+
+Worker *new_worker(int index) {
+  Worker *w = (Worker *)calloc(1, sizeof(Worker));
+  if (!w) return nullptr;
+  w->index = index;
+#if !METALSIM_ASAN
+  // 32 KiB of threadgroup memory plus room to honour alignments up to a page.
+  if (posix_memalign((void **)&w->arena, 4096, kTgMemLimit + 4096) != 0) {
+    free(w);
+    return nullptr;
+  }
+#endif
+  return w;
+}
+
+void *helper_main(void *arg) {
+  Worker *w = (Worker *)arg;
+  pthread_mutex_lock(&g_pool_mu);
+  uint64_t seen = w->seen_gen;  // set before the thread was created: no launch is missed
+  for (;;) {
+    while (g_pool_gen == seen) pthread_cond_wait(&g_pool_cv, &g_pool_mu);
+    seen = g_pool_gen;
+    pthread_mutex_unlock(&g_pool_mu);
+    if (w->index < g_launch.nworkers) work(w);
+    pthread_mutex_lock(&g_pool_mu);
+    if (--g_pool_pending == 0) pthread_cond_broadcast(&g_done_cv);
+  }
+  return nullptr;
+}
+
+// Grows the pool to n workers. Returns false (error recorded) on failure.
+bool ensure_workers(int n) {
+  if (n > g_nworkers) {
+    Worker **nw = (Worker **)realloc(g_workers, sizeof(Worker *) * n);
+    if (!nw) {
+      record_error("metalsim: out of memory");
+      return false;
+    }
+    g_workers = nw;
+    for (int i = g_nworkers; i < n; i++) {
+      g_workers[i] = new_worker(i);
+      if (!g_workers[i]) {
+        record_error("metalsim: out of memory");
+        return false;
+      }
+      g_nworkers = i + 1;
+    }
+  }
+  while (g_nhelpers_up < n - 1) {
+    Worker *w = g_workers[g_nhelpers_up + 1];
+    w->seen_gen = g_pool_gen;
+    // Helpers must not take the process's signals (Python handles them on the main thread).
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 1 << 20);
+    int rc = pthread_create(&w->thread, &attr, helper_main, w);
+    pthread_attr_destroy(&attr);
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    if (rc != 0) {
+      record_error("metalsim: cannot start a worker thread: %s", strerror(rc));
+      return false;
+    }
+    pthread_detach(w->thread);
+    pthread_mutex_lock(&g_pool_mu);
+    g_nhelpers_up++;
+    pthread_mutex_unlock(&g_pool_mu);
+  }
+  return true;
+}
+
+// After fork() only the forking thread exists: forget the helpers (their memory is leaked).
+void after_fork_child() {
+  g_workers = nullptr;
+  g_nworkers = 0;
+  g_nhelpers_up = 0;
+  g_pool_gen = 0;
+  g_pool_pending = 0;
+  pthread_mutex_init(&g_pool_mu, nullptr);
+  pthread_cond_init(&g_pool_cv, nullptr);
+  pthread_cond_init(&g_done_cv, nullptr);
+  pthread_mutex_init(&g_launch_mu, nullptr);
+}
+
+__attribute__((constructor)) void init_runtime() {
+  pthread_atfork(nullptr, nullptr, after_fork_child);
+  pthread_mutex_init(&g_launch.err_mu, nullptr);
+}
+
+int default_workers() {
+#ifdef CPU_COUNT
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) {
+    int c = CPU_COUNT(&set);
+    if (c > 0) return c;
+  }
+#endif
+  long c = sysconf(_SC_NPROCESSORS_ONLN);
+  return c > 0 ? (int)c : 1;
+}
+
+// Ends the current thread's participation in the launch after an error (never returns).
+[[noreturn]] void escape(Worker *w) {
+  if (w->cur) {
+    Fiber *f = w->cur;
+    f->state = F_FAILED;
+    switch_to_sched(w, f, true);
+    __builtin_trap();
+  }
+  if (w->in_plain) _longjmp(w->plain_jmp, 1);
+  // Not inside a kernel thread of this launch: nothing to unwind to.
+  fprintf(stderr, "metalsim: fatal: %s\n", g_launch.err);
+  abort();
+}
+
+}  // namespace
+
+// =============================================================================================
+// C ABI
+
+MSIM_EXPORT const char *metalsim_runtime_info(void) {
+  static char buf[96];
+  snprintf(buf, sizeof buf, "metalsim_rt %s %s%s", MSIM_ABI_VERSION, msim_ctx_backend(),
+           METALSIM_ASAN ? " asan" : "");
+  return buf;
+}
+
+MSIM_EXPORT int metalsim_launch(metalsim_entry_fn fn, void *const *args, const uint32_t grid[3],
+                                const uint32_t threadgroup[3], const metalsim_launch_options *opt,
+                                char *err, size_t errlen) {
+  if (err && errlen) err[0] = 0;
+  auto fail_now = [&](const char *msg) {
+    if (err && errlen) snprintf(err, errlen, "%s", msg);
+    return 1;
+  };
+  if (!fn) return fail_now("metalsim_launch: null kernel entry");
+  metalsim_launch_options defaults;
+  memset(&defaults, 0, sizeof defaults);
+  defaults.use_fibers = 1;
+  if (!opt) opt = &defaults;
+  char msg[512];
+  uint64_t tgsize = (uint64_t)threadgroup[0] * threadgroup[1] * threadgroup[2];
+  // MLX checks the unclamped size, with this exact text (double space included).
+  if (tgsize > kMaxThreadsPerGroup) {
+    snprintf(msg, sizeof msg,
+             "Thread group size (%llu) is greater than  the maximum allowed threads per "
+             "threadgroup (%u).",
+             (unsigned long long)tgsize, kMaxThreadsPerGroup);
+    return fail_now(msg);
+  }
+  if (threadgroup[0] == 0 || threadgroup[1] == 0 || threadgroup[2] == 0) {
+    snprintf(msg, sizeof msg, "threadgroup size (%u, %u, %u) must be positive in every dimension",
+             threadgroup[0], threadgroup[1], threadgroup[2]);
+    return fail_now(msg);
+  }
+  if (opt->schedule < 0 || opt->schedule > 2) return fail_now("metalsim_launch: bad schedule");
+  if (grid[0] == 0 || grid[1] == 0 || grid[2] == 0) return 0;  // nothing to run, as on Metal
+
+  pthread_mutex_lock(&g_launch_mu);
+  Launch &L = g_launch;
+  L.fn = fn;
+  L.args = args;
+  uint64_t groups = 1;
+  for (int d = 0; d < 3; d++) {
+    L.grid[d] = grid[d];
+    L.tg[d] = threadgroup[d] < grid[d] ? threadgroup[d] : grid[d];  // MLX clamps per dimension
+    L.ngroups[d] = ceil_div(grid[d], L.tg[d]);
+    groups *= L.ngroups[d];
+  }
+  L.total_groups = groups;
+  L.schedule = opt->schedule;
+  L.seed = opt->seed;
+  L.strict = opt->strict_barriers;
+  L.use_fibers = opt->use_fibers;
+  L.stack_size = opt->stack_size ? opt->stack_size : kDefaultStack;
+  if (L.stack_size < 16384) L.stack_size = 16384;
+  L.watchdog_seconds = opt->watchdog_seconds;
+  L.deadline_ns = opt->watchdog_seconds > 0
+                      ? now_ns() + (uint64_t)(opt->watchdog_seconds * 1e9)
+                      : 0;
+  L.next_group = 0;
+  L.abort = 0;
+  L.err[0] = 0;
+  if (L.schedule == 2) {
+    uint64_t s = L.seed ^ 0xD1B54A32D192ED03ull;
+    L.perm_b = splitmix(&s) % groups;
+    L.perm_a = 1;
+    if (groups > 2) {
+      do L.perm_a = splitmix(&s) % groups; while (L.perm_a == 0 || gcd_u64(L.perm_a, groups) != 1);
+    }
+  }
+  int nw = opt->workers > 0 ? opt->workers : default_workers();
+  if (nw > 256) nw = 256;
+  if ((uint64_t)nw > groups) nw = (int)groups;
+  L.nworkers = nw;
+
+  if (ensure_workers(nw)) {
+    if (nw > 1) {
+      pthread_mutex_lock(&g_pool_mu);
+      g_pool_pending = g_nhelpers_up;
+      g_pool_gen++;
+      pthread_cond_broadcast(&g_pool_cv);
+      pthread_mutex_unlock(&g_pool_mu);
+    }
+    work(g_workers[0]);
+    if (nw > 1) {
+      pthread_mutex_lock(&g_pool_mu);
+      while (g_pool_pending > 0) pthread_cond_wait(&g_done_cv, &g_pool_mu);
+      pthread_mutex_unlock(&g_pool_mu);
+    }
+  }
+  int rc = 0;
+  if (L.abort || L.err[0]) {
+    rc = 1;
+    if (err && errlen) snprintf(err, errlen, "%s", L.err[0] ? L.err : "kernel failed");
+  }
+  L.fn = nullptr;
+  L.args = nullptr;
+  pthread_mutex_unlock(&g_launch_mu);
+  return rc;
+}
+
+MSIM_EXPORT const metalsim_thread_attrs *metalsim_current(void) {
+  Worker *w = tl_worker;
+  return w ? w->cur_attrs : nullptr;
+}
+
+static void *tg_alloc_impl(int site_id, size_t size, size_t align, const char *file, int line,
+                           int col) {
+  Worker *w = tl_worker;
+  if (!w || !w->cur_attrs) {
+    fprintf(stderr, "metalsim: threadgroup memory requested outside a kernel launch\n");
+    abort();
+  }
+  for (int i = 0; i < w->nsites; i++)
+    if (w->sites[i].id == site_id) return w->sites[i].ptr;
+  if (align == 0) align = 1;
+  if (align > 4096 || (align & (align - 1))) {
+    metalsim_fail("threadgroup memory alignment must be a power of two <= 4096", file, line, col);
+  }
+  size_t off = (w->arena_used + align - 1) & ~(align - 1);
+  size_t total = off + size;
+  if (total > kTgMemLimit || size > kTgMemLimit) {
+    char msg[256];
+    snprintf(msg, sizeof msg,
+             "threadgroup memory of %zu bytes exceeds the limit of %zu bytes (this declaration "
+             "needs %zu bytes)",
+             size > kTgMemLimit ? size + off : total, kTgMemLimit, size);
+    metalsim_fail(msg, file, line, col);
+  }
+  if (w->nsites == kMaxTgSites) {
+    metalsim_fail("too many threadgroup memory declarations (metalsim supports 64)", file, line,
+                  col);
+  }
+#if METALSIM_ASAN
+  void *p = nullptr;
+  if (posix_memalign(&p, align < sizeof(void *) ? sizeof(void *) : align, size ? size : 1) != 0)
+    metalsim_fail("out of memory for threadgroup memory", file, line, col);
+#else
+  void *p = w->arena + off;
+#endif
+  memset(p, 0xFF, size);  // poison: unwritten floats read as NaN, ints as -1
+  w->arena_used = total;
+  w->sites[w->nsites].id = site_id;
+  w->sites[w->nsites].ptr = p;
+  w->nsites++;
+  return p;
+}
+
+MSIM_EXPORT void *metalsim_tg_alloc(int site_id, size_t size, size_t align) {
+  return tg_alloc_impl(site_id, size, align, nullptr, 0, 0);
+}
+
+MSIM_EXPORT void *metalsim_tg_alloc_at(int site_id, size_t size, size_t align, const char *file,
+                                       int line, int col) {
+  return tg_alloc_impl(site_id, size, align, file, line, col);
+}
+
+MSIM_EXPORT void metalsim_fail(const char *message, const char *file, int line, int col) {
+  Worker *w = tl_worker;
+  char where[512], th[256];
+  Site s = {file, line, col};
+  fmt_site(where, sizeof where, s);
+  fmt_thread(th, sizeof th, w ? w->cur_attrs : nullptr);
+  if (file)
+    record_error("%s: %s (%s)", where, message, th);
+  else
+    record_error("%s (%s)", message, th);
+  if (!w) {
+    fprintf(stderr, "metalsim: fatal outside a launch: %s\n", message);
+    abort();
+  }
+  escape(w);
+}
+
+static void need_fiber(Worker *w, const char *what, const char *file, int line, int col) {
+  if (!w || !w->cur) {
+    char msg[256];
+    snprintf(msg, sizeof msg,
+             "%s called in a kernel launched without fibers (use_fibers=0); the compiler must "
+             "mark kernels with barriers, SIMD-group functions or threadgroup atomics as "
+             "uses_sync",
+             what);
+    metalsim_fail(msg, file, line, col);
+  }
+}
+
+MSIM_EXPORT void metalsim_barrier(int scope, const char *file, int line, int col) {
+  Worker *w = tl_worker;
+  if (w && !w->cur && w->in_plain && w->n == 1) return;  // a lone thread needs no barrier
+  need_fiber(w, barrier_name(scope), file, line, col);
+  Fiber *f = w->cur;
+  f->state = F_BARRIER;
+  f->scope = scope ? 1 : 0;
+  f->site = {file, line, col};
+  w->nready--;
+  switch_to_sched(w, f, false);
+}
+
+MSIM_EXPORT void metalsim_collective(int scope, const void *value, size_t size, const char *file,
+                                     int line, int col, void *out_lanes, uint64_t *out_mask) {
+  Worker *w = tl_worker;
+  need_fiber(w, "a SIMD-group or quad-group function", file, line, col);
+  if (size > kMaxCollectiveBytes)
+    metalsim_fail("SIMD-group function argument larger than 256 bytes", file, line, col);
+  Fiber *f = w->cur;
+  f->state = F_COLLECTIVE;
+  f->scope = scope ? 1 : 0;
+  f->site = {file, line, col};
+  f->value = value;
+  f->size = size;
+  f->out_lanes = out_lanes;
+  f->out_mask = out_mask;
+  w->nready--;
+  w->ncollective++;
+  switch_to_sched(w, f, false);
+}
+
+MSIM_EXPORT void metalsim_yield(void) {
+  Worker *w = tl_worker;
+  if (!w) return;
+  const Launch &L = g_launch;
+  if (load_flag(&L.abort)) escape(w);  // another thread failed: stop spinning
+  if ((++w->yields & 255) == 0 && L.deadline_ns && now_ns() > L.deadline_ns) {
+    char msg[1024];
+    snprintf(msg, sizeof msg,
+             "watchdog: the kernel is still running after %g s (watchdog_seconds); a thread keeps "
+             "spinning on an atomic that never reaches the value it waits for. In the emulator, "
+             "threads switch only at barriers, SIMD-group functions and atomics, and "
+             "threadgroups run on %d worker thread(s), so a spin-wait on another thread or "
+             "threadgroup may never be satisfied. Raise watchdog_seconds if the kernel is just "
+             "slow.",
+             L.watchdog_seconds, L.nworkers);
+    metalsim_fail(msg, nullptr, 0, 0);
+  }
+  if (w->cur) switch_to_sched(w, w->cur, false);  // stays F_READY: runs again next round
+}
