@@ -9,12 +9,10 @@ shared objects resolve their ``metalsim_*`` symbols against it.
 from __future__ import annotations
 
 import ctypes
-import functools
 import hashlib
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 from collections.abc import Sequence
@@ -22,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from metalsim import toolchain
 from metalsim.errors import KernelRuntimeError, MetalsimError, ToolchainError
 
 __all__ = [
@@ -85,81 +84,14 @@ class _Options(ctypes.Structure):
 
 
 def cache_dir() -> Path:
-    """Root of metalsim's on-disk cache (shared with the compiler; the runtime uses runtime/)."""
+    """Root of metalsim's on-disk cache, shared with the compiler (the runtime uses runtime/)."""
     env = os.environ.get("METALSIM_CACHE_DIR")
     if env:
         return Path(env)
     xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg) if xdg else Path.home() / ".cache"
-    return base / "metalsim"
-
-
-def _toolchain_cxx(sanitize: bool) -> list[str] | None:
-    """Ask the language layer's toolchain.py for a compiler command, if it offers one."""
-    try:
-        from metalsim import toolchain  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    for name in ("cxx_command", "find_cxx", "find_clang", "clang_command"):
-        fn = getattr(toolchain, name, None)
-        if fn is None:
-            continue
-        try:
-            cmd = fn(sanitize=sanitize)
-        except TypeError:
-            cmd = fn()
-        except MetalsimError:
-            raise
-        if cmd is None:
-            continue
-        cmd = getattr(cmd, "command", cmd)
-        if isinstance(cmd, (str, os.PathLike)):
-            return [os.fspath(cmd)]
-        return [os.fspath(c) for c in cmd]
-    return None
-
-
-def _asan_clang() -> str:
-    """Debian's clang-19: its ASan runtime is what asan_environment() preloads."""
-    for name in ("clang++-19", "/usr/lib/llvm-19/bin/clang++"):
-        path = shutil.which(name)
-        if path:
-            return path
-    raise ToolchainError(
-        "sanitize=True needs Debian's clang-19 with its ASan runtime: "
-        "apt-get install -y clang-19 libclang-rt-19-dev llvm-19"
-    )
-
-
-def _cxx(sanitize: bool) -> list[str]:
-    if sanitize:
-        return [_asan_clang()]
-    cmd = _toolchain_cxx(sanitize)
-    if cmd:
-        return cmd
-    # Until the language layer's toolchain.py exists: the venv's ziglang clang, else system clang.
-    try:
-        import ziglang  # noqa: F401
-
-        return [sys.executable, "-m", "ziglang", "c++"]
-    except ImportError:
-        pass
-    for name in ("clang++-19", "clang++"):
-        path = shutil.which(name)
-        if path:
-            return [path]
-    raise ToolchainError("no C++ compiler found for the metalsim runtime (need clang >= 17)")
-
-
-@functools.cache
-def _compiler_id(cmd: tuple[str, ...]) -> str:
-    try:
-        out = subprocess.run(
-            [*cmd, "--version"], capture_output=True, text=True, timeout=120, check=False
-        )
-    except OSError as e:
-        raise ToolchainError(f"cannot run {' '.join(cmd)}: {e}") from e
-    return out.stdout.strip()
+    if xdg:
+        return Path(xdg) / "metalsim"
+    return toolchain.default_cache_dir()
 
 
 def _runtime_sources() -> list[Path]:
@@ -178,12 +110,18 @@ _build_lock = threading.Lock()
 
 def runtime_library(sanitize: bool = False) -> Path:
     """Path of the runtime shared object, compiling it on first use."""
-    cmd = _cxx(sanitize)
-    flags = (*_BASE_FLAGS, *(_ASAN_FLAGS if sanitize else _OPT_FLAGS), *_variant_defines())
+    tc = toolchain.find_toolchain(sanitize=sanitize)
+    cmd = list(tc.cxx)
+    flags = (
+        *_BASE_FLAGS,
+        *(_ASAN_FLAGS if sanitize else _OPT_FLAGS),
+        *tc.link_flags,
+        *_variant_defines(),
+    )
     h = hashlib.sha256()
     for p in _runtime_sources():
         h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
-    h.update("\0".join(cmd).encode() + b"\0" + _compiler_id(tuple(cmd)).encode())
+    h.update(tc.identity.encode() + b"\0")
     h.update("\0".join(flags).encode())
     key = h.hexdigest()[:20]
     out_dir = cache_dir() / "runtime"
@@ -379,25 +317,19 @@ def asan_environment() -> dict[str, str]:
     LD_PRELOAD of clang-19's shared ASan runtime (it must come before Python's own libraries),
     ASAN_OPTIONS (leak checking off: CPython never frees everything) and the symbolizer.
     """
-    clang = _asan_clang()
-    arch = {"x86_64": "x86_64", "aarch64": "aarch64", "arm64": "aarch64"}.get(
-        os.uname().machine, os.uname().machine
-    )
-    name = f"libclang_rt.asan-{arch}.so"
-    proc = subprocess.run(
-        [clang, f"-print-file-name={name}"], capture_output=True, text=True, check=False
-    )
-    lib = proc.stdout.strip()
-    if not lib or not os.path.isabs(lib) or not os.path.exists(lib):
+    tc = toolchain.find_toolchain(sanitize=True)
+    lib = tc.asan_runtime
+    if not lib or not os.path.exists(lib):
         raise ToolchainError(
-            f"clang-19's ASan runtime {name} is missing: apt-get install -y libclang-rt-19-dev"
+            "the ASan runtime (libclang_rt.asan) is missing: apt-get install -y libclang-rt-19-dev"
         )
     env = {
         "LD_PRELOAD": lib,
         "ASAN_OPTIONS": "detect_leaks=0:halt_on_error=1:abort_on_error=0:"
         "allocator_may_return_null=1:detect_stack_use_after_return=0",
     }
-    for sym in ("llvm-symbolizer-19", "/usr/lib/llvm-19/bin/llvm-symbolizer", "llvm-symbolizer"):
+    major = tc.version[0]
+    for sym in (f"llvm-symbolizer-{major}", f"/usr/lib/llvm-{major}/bin/llvm-symbolizer"):
         path = shutil.which(sym)
         if path:
             env["ASAN_SYMBOLIZER_PATH"] = path
