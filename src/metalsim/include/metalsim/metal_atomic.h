@@ -62,8 +62,11 @@ template <typename T, typename F>
 inline T rmw(volatile atomic<T> *obj, F f, memory_order o) {
   metalsim_yield();
   T *p = const_cast<T *>(&obj->__v);
-  T old = __atomic_load_n(p, __ATOMIC_RELAXED);
-  while (!__atomic_compare_exchange_n(p, &old, f(old), true, order(o), __ATOMIC_RELAXED)) {
+  T old;
+  __atomic_load(p, &old, __ATOMIC_RELAXED);
+  for (;;) {
+    T desired = f(old);
+    if (__atomic_compare_exchange(p, &old, &desired, true, order(o), __ATOMIC_RELAXED)) break;
   }
   return old;
 }
@@ -73,20 +76,25 @@ template <typename T>
 inline void atomic_store_explicit(volatile atomic<T> *obj, __msim_atomic::ident_t<T> desired,
                                   memory_order o) {
   metalsim_yield();
-  __atomic_store_n(const_cast<T *>(&obj->__v), desired, __msim_atomic::order(o));
+  T v = desired;
+  __atomic_store(const_cast<T *>(&obj->__v), &v, __msim_atomic::order(o));
 }
 
 template <typename T>
 inline T atomic_load_explicit(const volatile atomic<T> *obj, memory_order o) {
   metalsim_yield();
-  return __atomic_load_n(const_cast<T *>(&obj->__v), __msim_atomic::order(o));
+  T r;
+  __atomic_load(const_cast<T *>(&obj->__v), &r, __msim_atomic::order(o));
+  return r;
 }
 
 template <typename T>
 inline T atomic_exchange_explicit(volatile atomic<T> *obj, __msim_atomic::ident_t<T> desired,
                                   memory_order o) {
   metalsim_yield();
-  return __atomic_exchange_n(const_cast<T *>(&obj->__v), desired, __msim_atomic::order(o));
+  T v = desired, r;
+  __atomic_exchange(const_cast<T *>(&obj->__v), &v, &r, __msim_atomic::order(o));
+  return r;
 }
 
 template <typename T>
@@ -96,8 +104,9 @@ inline bool atomic_compare_exchange_weak_explicit(volatile atomic<T> *obj, T *ex
   metalsim_yield();
   (void)failure;
   // Strong CAS: a weak one may fail spuriously, which MSL allows but nothing relies on.
-  return __atomic_compare_exchange_n(const_cast<T *>(&obj->__v), expected, desired, false,
-                                     __msim_atomic::order(success), __ATOMIC_RELAXED);
+  T v = desired;
+  return __atomic_compare_exchange(const_cast<T *>(&obj->__v), expected, &v, false,
+                                   __msim_atomic::order(success), __ATOMIC_RELAXED);
 }
 
 template <typename T>

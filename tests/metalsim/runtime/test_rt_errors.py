@@ -1,0 +1,58 @@
+"""Kernel errors end the launch with a message and leave the process (and runtime) usable."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from metalsim.errors import KernelRuntimeError, MetalsimError
+from metalsim.launch import LaunchOptions, launch, runtime_info
+
+from .conftest import Kernel, Runner
+
+
+@pytest.mark.parametrize("fibers", [False, True])
+def test_watchdog_stops_endless_spin_wait(run: Runner, fibers: bool) -> None:
+    flag = np.zeros(1, np.int32)
+    t0 = time.monotonic()
+    with pytest.raises(KernelRuntimeError, match=r"watchdog: the kernel is still running after 0.5 s"):
+        run("k_spin", [flag], (64, 1, 1), (32, 1, 1), uses_sync=fibers, watchdog_seconds=0.5,
+            workers=2)  # fmt: skip
+    assert time.monotonic() - t0 < 10
+
+
+@pytest.mark.parametrize("fibers", [False, True])
+def test_fail_reports_location_and_thread(run: Runner, fibers: bool) -> None:
+    out = np.zeros(1, np.uint32)
+    with pytest.raises(KernelRuntimeError) as e:
+        run("k_fail", [out], (256, 1, 1), (64, 1, 1), uses_sync=fibers, workers=2)
+    msg = str(e.value)
+    assert msg.startswith("<source>:3:9: planted failure")
+    assert "thread_position_in_grid (77, 0, 0)" in msg
+    assert "threadgroup_position_in_grid (1, 0, 0)" in msg
+    assert out[0] == 0
+    # Still alive and working afterwards.
+    x = np.arange(64, dtype=np.float32)
+    res = np.zeros(1, np.float32)
+    run("k_tree", [x, res], (64, 1, 1), (64, 1, 1))
+    assert res[0] == x.sum()
+
+
+def test_missing_symbol(kernels_so) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(MetalsimError, match="no entry symbol"):
+        launch(Kernel(kernels_so, "no_such_kernel"), [], (1, 1, 1), (1, 1, 1))
+
+
+def test_bad_options(run: Runner) -> None:
+    with pytest.raises(MetalsimError, match="schedule"):
+        run("k_attrs", [np.zeros(38, np.uint32)], (1, 1, 1), (1, 1, 1), schedule="sideways")
+    with pytest.raises(MetalsimError, match="3 dimensions"):
+        run("k_attrs", [np.zeros(38, np.uint32)], (1, 1), (1, 1, 1))
+
+
+def test_runtime_info() -> None:
+    info = runtime_info()
+    assert info.startswith("metalsim_rt 1 ")
+    assert LaunchOptions().watchdog_seconds == 60.0
