@@ -14,17 +14,17 @@ from .conftest import Runner
 
 def expected_attrs(grid: tuple[int, int, int], tg: tuple[int, int, int]) -> np.ndarray:
     gx, gy, gz = grid
-    t = [min(a, b) for a, b in zip(tg, grid)]  # MLX clamps per dimension
-    ng = [math.ceil(g / s) for g, s in zip(grid, t)]
+    t = [min(a, b) for a, b in zip(tg, grid, strict=True)]  # MLX clamps per dimension
+    ng = [math.ceil(g / s) for g, s in zip(grid, t, strict=True)]
     nd = t[0] * t[1] * t[2]
     out = np.zeros((gz, gy, gx, 38), np.uint32)
     for z in range(gz):
         for y in range(gy):
             for x in range(gx):
                 pos = (x, y, z)
-                gp = [p // s for p, s in zip(pos, t)]
-                lp = [p % s for p, s in zip(pos, t)]
-                act = [min(s, g - q * s) for s, g, q in zip(t, grid, gp)]
+                gp = [p // s for p, s in zip(pos, t, strict=True)]
+                lp = [p % s for p, s in zip(pos, t, strict=True)]
+                act = [min(s, g - q * s) for s, g, q in zip(t, grid, gp, strict=True)]
                 n = act[0] * act[1] * act[2]
                 i = lp[0] + act[0] * (lp[1] + act[1] * lp[2])
                 vecs = [pos, lp, gp, act, t, ng, grid, (0, 0, 0), grid]

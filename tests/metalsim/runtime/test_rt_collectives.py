@@ -28,7 +28,9 @@ def tree(vals: list, op: Callable) -> object:
     return a[0]
 
 
-def prefix(vals: dict[int, object], me: int, inclusive: bool, op: Callable, ident: object) -> object:
+def prefix(
+    vals: dict[int, object], me: int, inclusive: bool, op: Callable, ident: object
+) -> object:
     acc = ident
     for i in range(me + (1 if inclusive else 0)):
         if i in vals:
@@ -149,10 +151,14 @@ def test_collectives_match_model(run: Runner, mode: int, schedule: str) -> None:
     assert any(len(v) == 1 for v in uexp.values()) == (mode == 1)
     for g in range(n):
         ue = uexp[g]
-        np.testing.assert_array_equal(uo[g, : len(ue)], np.array(ue, np.uint32), f"uint, thread {g}")
+        np.testing.assert_array_equal(
+            uo[g, : len(ue)], np.array(ue, np.uint32), f"uint, thread {g}"
+        )
         if g in fexp:
             # Bit-exact: same operations in the same order, in float32.
-            np.testing.assert_array_equal(fo[g], np.array(fexp[g], np.float32), f"float, thread {g}")
+            np.testing.assert_array_equal(
+                fo[g], np.array(fexp[g], np.float32), f"float, thread {g}"
+            )
         else:
             assert np.isnan(fo[g]).all()
 

@@ -17,7 +17,9 @@ from .conftest import Kernel, Runner
 def test_watchdog_stops_endless_spin_wait(run: Runner, fibers: bool) -> None:
     flag = np.zeros(1, np.int32)
     t0 = time.monotonic()
-    with pytest.raises(KernelRuntimeError, match=r"watchdog: the kernel is still running after 0.5 s"):
+    with pytest.raises(
+        KernelRuntimeError, match=r"watchdog: the kernel is still running after 0.5 s"
+    ):
         run("k_spin", [flag], (64, 1, 1), (32, 1, 1), uses_sync=fibers, watchdog_seconds=0.5,
             workers=2)  # fmt: skip
     assert time.monotonic() - t0 < 10

@@ -10,7 +10,9 @@ from .conftest import Runner
 SCHEDULES = [("forward", 0), ("reverse", 0), ("random", 1), ("random", 2), ("random", 99)]
 
 
-def neighbour(run: Runner, with_barrier: bool, schedule: str, seed: int, fibers: bool) -> np.ndarray:
+def neighbour(
+    run: Runner, with_barrier: bool, schedule: str, seed: int, fibers: bool
+) -> np.ndarray:
     n, tg = 256, 64
     x = np.random.default_rng(5).standard_normal(n).astype(np.float32)
     out = np.full(n, np.nan, np.float32)
@@ -27,7 +29,6 @@ def test_race_free_identical_across_schedules(run: Runner) -> None:
     for r in results:
         assert r.tobytes() == results[0].tobytes()
     np.testing.assert_array_equal(results[0], exp)
-
 
 
 def test_missing_barrier_is_exposed(run: Runner) -> None:
