@@ -112,7 +112,8 @@ def test_kernel_object_compiles_once(exp_kernel: Any) -> None:
 STRIDED_SOURCE = """
     uint elem = thread_position_in_grid.x;
     if (elem >= out_size) return;
-    auto loc = elem_to_loc(elem, inp_shape, inp_strides, inp_ndim);
+    // 64-bit signed index: views may have negative strides (a uint index would wrap).
+    int64_t loc = elem_to_loc(int64_t(elem), inp_shape, inp_strides, inp_ndim);
     T v = inp[loc];
     out[elem] = metal::exp(v);
 """
@@ -159,8 +160,9 @@ def grid_sample_ref(x: mx.array, g: mx.array) -> mx.array:
             wx = 1 - mx.abs(px - xi)
             wy = 1 - mx.abs(py - yi)
             valid = (xi >= 0) & (xi <= w - 1) & (yi >= 0) & (yi <= h - 1)
-            xc = mx.clip(xi, 0, w - 1).astype(mx.int32)
-            yc = mx.clip(yi, 0, h - 1).astype(mx.int32)
+            # Indices carry no gradient (the weights do).
+            xc = mx.stop_gradient(mx.clip(xi, 0, w - 1).astype(mx.int32))
+            yc = mx.stop_gradient(mx.clip(yi, 0, h - 1).astype(mx.int32))
             vals = x[mx.arange(b)[:, None, None], yc, xc, :]
             out = out + (wx * wy * valid)[..., None] * vals
     return out
