@@ -38,7 +38,8 @@ def gated_kernel(activation: str) -> Callable[..., list[mx.array]]:
 
 
 def gated(gate: mx.array, up: mx.array, activation: str = "silu") -> mx.array:
-    """activation(gate) * up for 1-D or larger arrays of the same shape and dtype."""
+    """activation(gate) * up. Like `swiglu_first`, it assumes two arrays of one shape and one
+    float dtype, with at least one dimension and one element; swiglu.py shows the checks."""
     (out,) = gated_kernel(activation)(
         inputs=[gate, up],
         template=[("T", gate.dtype)],

@@ -29,7 +29,11 @@ def check_swiglu(dtype: mx.Dtype, shape: tuple[int, ...]) -> None:
     result = swiglu(gate, up)
     expected = swiglu_reference(gate, up)
     rtol, atol = TOLERANCES[dtype]
-    assert result.shape == expected.shape and result.dtype == expected.dtype
+    if result.shape != expected.shape or result.dtype != expected.dtype:
+        raise AssertionError(
+            f"{dtype} {shape}: got {result.dtype} {result.shape}, "
+            f"expected {expected.dtype} {expected.shape}"
+        )
     if not mx.allclose(result, expected, rtol=rtol, atol=atol):
         worst = mx.abs(result.astype(mx.float32) - expected.astype(mx.float32)).max().item()
         raise AssertionError(f"{dtype} {shape}: max abs error {worst:g}")
