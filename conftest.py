@@ -21,6 +21,9 @@ import yaml
 
 REPO_ROOT = Path(__file__).resolve().parent
 
+# metalsim swaps in its emulator for the session when there is no Metal device.
+pytest_plugins = ["metalsim.pytest_plugin"]
+
 
 def metal_kernels_runnable() -> tuple[bool, str]:
     """Can ``mx.fast.metal_kernel`` run here, on hardware or through metalsim?"""

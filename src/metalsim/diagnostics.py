@@ -230,8 +230,9 @@ def _encode_value(v: Any, arrays: dict[str, np.ndarray], key: str) -> Any:
         return {"py": v}
     a = v if isinstance(v, mx.array) else mx.array(v)
     mx.eval(a)
-    # Strided views are replayed as contiguous copies.
-    arrays[key] = np.ascontiguousarray(_k.input_view(a))
+    # Strided views are replayed as contiguous copies (np.array keeps 0-d arrays 0-d, unlike
+    # np.ascontiguousarray).
+    arrays[key] = np.array(_k.input_view(a), order="C", copy=True)
     return {"array": key, "dtype": _dtype_name(a.dtype)}
 
 

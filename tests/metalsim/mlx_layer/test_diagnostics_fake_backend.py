@@ -100,7 +100,7 @@ def test_replay_round_trip(fake: Fake, tmp_path: Path) -> None:
                               ensure_row_contiguous=False,
                               compile_options={"math_mode": "fast"})  # fmt: skip
     x = mx.arange(10).astype(mx.bfloat16)
-    kw = dict(inputs=[x, 3, 2.5], output_shapes=[(10,)], output_dtypes=[mx.float32],
+    kw = dict(inputs=[x, mx.array(3), 2.5], output_shapes=[(10,)], output_dtypes=[mx.float32],
               grid=(10, 1, 1), threadgroup=(10, 1, 1),
               template=[("T", mx.float16), ("N", -3), ("B", True)], init_value=4)  # fmt: skip
     diagnostics.write_replay(k, tmp_path, **kw)
