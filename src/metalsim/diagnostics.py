@@ -202,7 +202,8 @@ class AsanReport:
     ok: bool  # the call finished without an ASan report or another error
     returncode: int
     error: str | None  # "heap-buffer-overflow", ... or the Python exception, or None
-    location: str | None  # first kernel source line in the report (file:line:col)
+    location: str | None  # first user-code location in the report: "<source>:line:col"
+    source_line: str | None  # the text of that line of the kernel's source (or header)
     report: str  # full stderr of the subprocess
     outputs: list[mx.array] | None = None  # results when ok
 
@@ -213,7 +214,8 @@ class AsanReport:
         if self.ok:
             return f"kernel `{self.kernel}`: no AddressSanitizer report"
         where = f" at {self.location}" if self.location else ""
-        return f"kernel `{self.kernel}`: {self.error}{where}\n{self.report}"
+        line = f"\n    {self.source_line}" if self.source_line else ""
+        return f"kernel `{self.kernel}`: {self.error}{where}{line}\n{self.report}"
 
 
 _DTYPE_BY_NAME = {str(d).rsplit(".", 1)[-1]: d for d in _k._NP_DTYPES}
@@ -302,7 +304,8 @@ def replay(directory: Path) -> list[mx.array]:
 
 
 _ASAN_ERROR = re.compile(r"ERROR: AddressSanitizer: ([\w-]+)")
-_FRAME_LOC = re.compile(r"#\d+ 0x[0-9a-f]+ in (\S+) (\S+:\d+(?::\d+)?)")
+# The compiler maps kernel code to "<source>" (the body) and "<header>" line:col.
+_USER_LOC = re.compile(r"<(source|header)>:(\d+)(?::(\d+))?")
 
 
 def run_with_asan(
@@ -345,18 +348,22 @@ def run_with_asan(
     if error is None and proc.returncode != 0:
         last = [ln for ln in report.strip().splitlines() if ln.strip()]
         error = last[-1] if last else f"exit status {proc.returncode}"
-    location = None
-    for fm in _FRAME_LOC.finditer(report):
-        func, loc = fm.group(1), fm.group(2)
-        if "custom_kernel_" in func or "<source>" in loc or "<header>" in loc:
-            location = loc
-            break
+    location = source_line = None
+    m = _USER_LOC.search(report)
+    if m:
+        location = m.group(0)
+        text = kernel.source if m.group(1) == "source" else kernel.header
+        lines = text.splitlines()
+        line_no = int(m.group(2))
+        if 1 <= line_no <= len(lines):
+            source_line = lines[line_no - 1].strip()
     return AsanReport(
         kernel.name,
         ok=proc.returncode == 0 and error is None,
         returncode=proc.returncode,
         error=error,
         location=location,
+        source_line=source_line,
         report=report,
         outputs=outputs,
     )

@@ -127,7 +127,8 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, None]:
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     state = config.stash.get(_STATE_KEY, None)
     if state and state["emulated_tests"]:
+        n = state["emulated_tests"]
         terminalreporter.write_line(
-            f"metalsim: {state['emulated_tests']} tests ran Metal kernels EMULATED on the CPU "
+            f"metalsim: {n} test{'s' if n != 1 else ''} ran Metal kernels EMULATED on the CPU "
             "(not on Apple hardware)"
         )
