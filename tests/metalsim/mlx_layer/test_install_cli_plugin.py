@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 import subprocess
 import sys
@@ -188,3 +189,42 @@ def test_pytest_plugin_rejects_bad_schedule(tmp_path: Path) -> None:
     )  # fmt: skip
     assert proc.returncode != 0
     assert "bad schedule" in proc.stdout + proc.stderr
+
+
+LABEL_TEST = textwrap.dedent(
+    """
+    import mlx.core as mx
+    import pytest
+
+    @pytest.mark.metal
+    def test_launches():
+        k = mx.fast.metal_kernel(name="ms_label", input_names=["a"], output_names=["o"],
+                                 source="o[thread_position_in_grid.x] = 2 * a[0];")
+        (o,) = k(inputs=[mx.array([3.0])], output_shapes=[(4,)], output_dtypes=[mx.float32],
+                 grid=(4, 1, 1), threadgroup=(4, 1, 1))
+        assert mx.array_equal(o, mx.full((4,), 6.0))
+
+    def test_no_kernel():
+        pass
+    """
+)
+
+
+def test_pytest_plugin_labels_emulated_tests(tmp_path: Path) -> None:
+    if metalsim.metal_available():
+        pytest.skip("the plugin only installs without Metal")
+    if importlib.util.find_spec("metalsim.compiler") is None:
+        pytest.skip("metalsim's compiler layer is not in the tree yet")
+    (tmp_path / "test_l.py").write_text(LABEL_TEST)
+    (tmp_path / "pytest.ini").write_text("[pytest]\nmarkers =\n    metal: needs Metal\n")
+    xml = tmp_path / "report.xml"
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "metalsim.pytest_plugin", f"--junitxml={xml}",
+         str(tmp_path)],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "metalsim: 1 test ran Metal kernels EMULATED on the CPU" in proc.stdout
+    report = xml.read_text()
+    assert 'name="metalsim" value="emulated (1 kernel launches)"' in report
+    assert report.count('name="metalsim"') == 1  # test_no_kernel is not labelled
