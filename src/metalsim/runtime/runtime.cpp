@@ -53,6 +53,10 @@ constexpr int kSimdWidth = 32;
 constexpr int kQuadWidth = 4;
 constexpr size_t kMaxCollectiveBytes = 256;  // per lane; the largest MSL vector is 32 bytes
 constexpr int kMaxTgSites = 64;
+// Guard below each fiber stack. Bigger than a page so that a large private array whose frame
+// jumps past the bottom still faults here rather than writing into the neighbouring stack; it is
+// address space only (PROT_NONE, never backed by memory).
+constexpr size_t kGuardBytes = 256 * 1024;
 
 enum FiberState : uint8_t { F_READY, F_BARRIER, F_COLLECTIVE, F_DONE, F_FAILED };
 
@@ -72,7 +76,7 @@ struct Worker;
 
 struct Fiber {
   msim_ctx ctx;
-  char *map_base;  // mmap base; the lowest page is the guard page
+  char *map_base;  // mmap base; the lowest kGuardBytes are the PROT_NONE guard
   size_t map_size;
   Worker *w;
   metalsim_thread_attrs attrs;
@@ -266,7 +270,7 @@ bool ensure_fibers(Worker *w, uint32_t n, size_t stack_size) {
   size_t usable = (stack_size + ps - 1) / ps * ps;
   while (w->nfibers < n) {
     Fiber *f = &w->fibers[w->nfibers];
-    size_t total = usable + ps;
+    size_t total = usable + kGuardBytes;
     void *m = mmap(nullptr, total, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE
 #ifdef MAP_STACK
@@ -278,7 +282,7 @@ bool ensure_fibers(Worker *w, uint32_t n, size_t stack_size) {
       record_error("metalsim: cannot map a %zu-byte fiber stack: %s", total, strerror(errno));
       return false;
     }
-    mprotect(m, ps, PROT_NONE);  // guard page: a stack overflow faults instead of corrupting
+    mprotect(m, kGuardBytes, PROT_NONE);  // a stack overflow faults instead of corrupting
     f->map_base = (char *)m;
     f->map_size = total;
     f->w = w;
@@ -293,7 +297,7 @@ inline void switch_to_fiber(Worker *w, Fiber *f) {
   w->cur_attrs = &f->attrs;
 #if METALSIM_ASAN
   void *fake = nullptr;
-  __sanitizer_start_switch_fiber(&fake, f->map_base + page_size(), f->map_size - page_size());
+  __sanitizer_start_switch_fiber(&fake, f->map_base + kGuardBytes, f->map_size - kGuardBytes);
   msim_ctx_switch(&w->sched_ctx, &f->ctx);
   __sanitizer_finish_switch_fiber(fake, nullptr, nullptr);
 #else
@@ -329,6 +333,79 @@ void fiber_main(void *arg) {
   switch_to_sched(w, f, true);
   __builtin_trap();  // never resumed
 }
+
+// ---------------------------------------------------------------------------------------------
+// fiber stack overflow: a SIGSEGV/SIGBUS in the guard of the running fiber's stack ends the launch
+// with a message instead of killing the process. Any other fault goes to the previous handler
+// (Python's faulthandler, or the default action). Not used under ASan, which owns SIGSEGV.
+
+#if !METALSIM_ASAN
+struct sigaction g_old_segv, g_old_bus;
+bool g_signals_installed;
+__attribute__((tls_model("initial-exec"))) __thread bool tl_altstack_checked;
+
+[[noreturn]] void escape(Worker *w);
+
+void chain_signal(int sig, siginfo_t *si, void *uc) {
+  struct sigaction *old = sig == SIGBUS ? &g_old_bus : &g_old_segv;
+  if (old->sa_flags & SA_SIGINFO) {
+    if (old->sa_sigaction) old->sa_sigaction(sig, si, uc);
+    return;
+  }
+  if (old->sa_handler == SIG_DFL || old->sa_handler == SIG_IGN) {
+    sigaction(sig, old, nullptr);  // returning re-executes the access: default action
+    return;
+  }
+  old->sa_handler(sig);
+}
+
+void fault_handler(int sig, siginfo_t *si, void *uc) {
+  Worker *w = tl_worker;
+  Fiber *f = w ? w->cur : nullptr;
+  char *addr = (char *)si->si_addr;
+  if (f && addr >= f->map_base && addr < f->map_base + kGuardBytes) {
+    char th[256];
+    fmt_thread(th, sizeof th, &f->attrs);
+    record_error(
+        "fiber stack overflow (%s): the kernel's private (thread) arrays and call depth need "
+        "more than the %zu-byte fiber stack; raise LaunchOptions.stack_size (Metal itself "
+        "offers far less private memory per thread)",
+        th, f->map_size - kGuardBytes);
+    escape(w);  // switches to the scheduler's stack; this signal frame is abandoned
+  }
+  chain_signal(sig, si, uc);
+}
+
+// The handler runs on an alternate stack (the faulting stack is unusable). Python's main thread
+// may already have one (faulthandler); otherwise give the thread its own.
+void ensure_altstack() {
+  if (tl_altstack_checked) return;
+  tl_altstack_checked = true;
+  stack_t cur;
+  if (sigaltstack(nullptr, &cur) == 0 && !(cur.ss_flags & SS_DISABLE) && cur.ss_size >= 16384)
+    return;
+  stack_t ss;
+  ss.ss_size = 64 * 1024;
+  ss.ss_sp = malloc(ss.ss_size);  // kept for the thread's lifetime
+  ss.ss_flags = 0;
+  if (ss.ss_sp) sigaltstack(&ss, nullptr);
+}
+
+void install_fault_handler() {
+  if (g_signals_installed || getenv("METALSIM_NO_SIGNAL_HANDLER")) return;
+  g_signals_installed = true;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = fault_handler;
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGSEGV, &sa, &g_old_segv);
+  sigaction(SIGBUS, &sa, &g_old_bus);
+}
+#else
+void ensure_altstack() {}
+void install_fault_handler() {}
+#endif
 
 // ---------------------------------------------------------------------------------------------
 // threadgroup geometry
@@ -593,7 +670,6 @@ void run_group_fibers(Worker *w, uint64_t linear) {
   w->ncollective = 0;
   w->group_linear = linear;
   reset_tg_memory(w);
-  size_t ps = page_size();
   for (uint32_t i = 0; i < n; i++) {
     Fiber *f = &w->fibers[i];
     f->attrs = tmpl;
@@ -601,10 +677,10 @@ void run_group_fibers(Worker *w, uint64_t linear) {
     f->state = F_READY;
 #if METALSIM_ASAN
     // A fiber abandoned by an earlier error may have left poisoned stack shadow behind.
-    ASAN_UNPOISON_MEMORY_REGION(f->map_base + ps, f->map_size - ps);
+    ASAN_UNPOISON_MEMORY_REGION(f->map_base + kGuardBytes, f->map_size - kGuardBytes);
     f->fake_stack = nullptr;
 #endif
-    msim_ctx_init(&f->ctx, f->map_base + ps, f->map_size - ps, fiber_main, f);
+    msim_ctx_init(&f->ctx, f->map_base + kGuardBytes, f->map_size - kGuardBytes, fiber_main, f);
   }
   make_order(w, n);
   bool random = L.schedule == 2;
@@ -666,6 +742,7 @@ void work(Worker *w) {
   Launch &L = g_launch;
   tl_worker = w;
   w->yields = 0;
+  if (L.use_fibers) ensure_altstack();
   for (;;) {
     if (load_flag(&L.abort)) break;
     uint64_t k = __atomic_fetch_add(&L.next_group, 1, __ATOMIC_RELAXED);
@@ -699,6 +776,17 @@ Worker *new_worker(int index) {
 
 void *helper_main(void *arg) {
   Worker *w = (Worker *)arg;
+  // Created with every signal blocked; faults raised by kernel code must still be deliverable
+  // (a blocked synchronous SIGSEGV kills the process without running any handler).
+  sigset_t sync;
+  sigemptyset(&sync);
+  sigaddset(&sync, SIGSEGV);
+  sigaddset(&sync, SIGBUS);
+  sigaddset(&sync, SIGFPE);
+  sigaddset(&sync, SIGILL);
+  sigaddset(&sync, SIGTRAP);
+  sigaddset(&sync, SIGABRT);
+  pthread_sigmask(SIG_UNBLOCK, &sync, nullptr);
   pthread_mutex_lock(&g_pool_mu);
   uint64_t seen = w->seen_gen;  // set before the thread was created: no launch is missed
   for (;;) {
@@ -739,7 +827,8 @@ bool ensure_workers(int n) {
     pthread_sigmask(SIG_SETMASK, &all, &old);
     pthread_attr_t attr;
     pthread_attr_init(&attr);
-    pthread_attr_setstacksize(&attr, 1 << 20);
+    // Same order of stack as a main thread, so the plain-call path behaves alike on every worker.
+    pthread_attr_setstacksize(&attr, 8 << 20);
     int rc = pthread_create(&w->thread, &attr, helper_main, w);
     pthread_attr_destroy(&attr);
     pthread_sigmask(SIG_SETMASK, &old, nullptr);
@@ -880,6 +969,7 @@ MSIM_EXPORT int metalsim_launch(metalsim_entry_fn fn, void *const *args, const u
   if ((uint64_t)nw > groups) nw = (int)groups;
   L.nworkers = nw;
 
+  if (L.use_fibers) install_fault_handler();
   if (ensure_workers(nw)) {
     if (nw > 1) {
       pthread_mutex_lock(&g_pool_mu);

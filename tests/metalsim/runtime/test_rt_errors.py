@@ -58,3 +58,13 @@ def test_runtime_info() -> None:
     info = runtime_info()
     assert info.startswith("metalsim_rt 1 ")
     assert LaunchOptions().watchdog_seconds == 60.0
+
+
+def test_fiber_stack_overflow_is_an_error(run: Runner) -> None:
+    out = np.zeros(64, np.float32)
+    with pytest.raises(KernelRuntimeError, match="fiber stack overflow") as e:
+        run("k_stack_overflow", [out], (64, 1, 1), (32, 1, 1), workers=2)
+    assert "65536-byte fiber stack" in str(e.value)
+    # A bigger stack fixes it, in the same process.
+    run("k_stack_overflow", [out], (64, 1, 1), (32, 1, 1), stack_size=256 * 1024, workers=2)
+    np.testing.assert_array_equal(out, 2 * (np.arange(64) % 32))

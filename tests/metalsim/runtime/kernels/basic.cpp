@@ -212,3 +212,12 @@ KERNEL(k_private_array) {
   for (int i = 0; i < 10000; i += 1000) s += arr[i];
   ((float *)args[0])[a->thread_position_in_grid.x] = s;
 }
+
+// 100 KB of private memory: overflows the default 64 KiB fiber stack into its guard.
+KERNEL(k_stack_overflow) {
+  volatile float arr[25000];
+  uint t = a->thread_index_in_threadgroup;
+  for (int i = 0; i < 25000; i++) arr[i] = (float)(i + t);
+  threadgroup_barrier(mem_flags::mem_none);
+  ((float *)args[0])[a->thread_position_in_grid.x] = arr[t];
+}
