@@ -14,6 +14,7 @@ Each takes the kernel object and the keyword arguments of a normal call::
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import re
@@ -48,7 +49,7 @@ def _first_indices(mask: np.ndarray, limit: int = 8) -> list[tuple[int, ...]]:
 
 def _element_bytes(n: np.ndarray) -> np.ndarray:
     """(elements..., itemsize) uint8 view: compares elements bit for bit (NaNs included)."""
-    return np.ascontiguousarray(n).view(np.uint8).reshape(*n.shape, n.itemsize)
+    return np.array(n, order="C").view(np.uint8).reshape(*n.shape, n.itemsize)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -232,10 +233,27 @@ def _encode_value(v: Any, arrays: dict[str, np.ndarray], key: str) -> Any:
         return {"py": v}
     a = v if isinstance(v, mx.array) else mx.array(v)
     mx.eval(a)
-    # Strided views are replayed as contiguous copies (np.array keeps 0-d arrays 0-d, unlike
-    # np.ascontiguousarray).
-    arrays[key] = np.array(_k.input_view(a), order="C", copy=True)
-    return {"array": key, "dtype": _dtype_name(a.dtype)}
+    n = _k.input_view(a)
+    if n.flags.c_contiguous or n.size == 0:
+        # np.array keeps 0-d arrays 0-d (np.ascontiguousarray would not).
+        arrays[key] = np.array(n, order="C", copy=True)
+        return {"array": key, "dtype": _dtype_name(a.dtype)}
+    # A strided view (0 or negative strides included): store the memory it spans and rebuild
+    # the same view with mx.as_strided, so ensure_row_contiguous=False kernels see the same
+    # strides in the replay.
+    strides = [st // n.itemsize for st in n.strides]
+    lo = sum(min(0, (d - 1) * st) for d, st in zip(n.shape, strides, strict=True))
+    hi = sum(max(0, (d - 1) * st) for d, st in zip(n.shape, strides, strict=True))
+    # The span lies inside the view's own buffer: [first element + lo, first element + hi].
+    raw = (ctypes.c_char * ((hi - lo + 1) * n.itemsize)).from_address(
+        n.ctypes.data + lo * n.itemsize
+    )
+    arrays[key] = np.frombuffer(raw, dtype=n.dtype).copy()
+    return {
+        "array": key,
+        "dtype": _dtype_name(a.dtype),
+        "view": {"shape": list(n.shape), "strides": strides, "offset": -lo},
+    }
 
 
 def _decode_value(e: Any, arrays: Any) -> Any:
@@ -245,7 +263,11 @@ def _decode_value(e: Any, arrays: Any) -> Any:
         return e["py"]
     n = arrays[e["array"]]
     dtype = _DTYPE_BY_NAME[e["dtype"]]
-    return _k.to_mx(n, dtype)
+    a = _k.to_mx(n, dtype)
+    if "view" in e:
+        view = e["view"]
+        a = mx.as_strided(a, view["shape"], view["strides"], view["offset"])
+    return a
 
 
 def write_replay(kernel: _k.MetalKernel, directory: Path, **call_kwargs: Any) -> None:
@@ -314,8 +336,8 @@ def run_with_asan(
     """Repeat one call in a subprocess with AddressSanitizer; never crashes the caller.
 
     Needs clang-19 with its ASan runtime (Debian: ``clang-19 libclang-rt-19-dev``); raises
-    ``ToolchainError`` when it is missing. Strided input views are replayed as contiguous
-    copies.
+    ``ToolchainError`` when it is missing. Inputs are copied to the subprocess; strided views
+    are rebuilt with the same strides (``mx.as_strided`` over a copy of the memory they span).
     """
     from metalsim import launch
 

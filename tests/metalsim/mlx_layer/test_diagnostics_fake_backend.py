@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -116,3 +117,21 @@ def test_replay_round_trip(fake: Fake, tmp_path: Path) -> None:
     assert mx.array_equal(out, mx.array([1.0] * 5 + [4.0] * 5))
     with np.load(tmp_path / "outputs.npz") as z:
         assert np.array_equal(z["out0"], np.asarray(out))
+
+
+@pytest.mark.parametrize("dtype", [mx.float32, mx.bfloat16], ids=str)
+def test_replay_keeps_strided_views(fake: Fake, tmp_path: Path, dtype: mx.Dtype) -> None:
+    base = mx.arange(30).astype(dtype).reshape(5, 6)
+    views = [base.T, base[::-1, ::2], mx.broadcast_to(base[2], (3, 6)), mx.array(7, dtype)]
+    k = metalsim.metal_kernel("noop", ["a", "b", "c", "d"], ["out"], "// a_strides b_strides",
+                              ensure_row_contiguous=False)  # fmt: skip
+    kw = dict(inputs=views, output_shapes=[(1,)], output_dtypes=[mx.float32], grid=(1, 1, 1),
+              threadgroup=(1, 1, 1))  # fmt: skip
+    diagnostics.write_replay(k, tmp_path, **kw)
+    with np.load(tmp_path / "inputs.npz") as arrays:
+        spec = json.loads((tmp_path / "call.json").read_text())
+        rebuilt = [diagnostics._decode_value(e, arrays) for e in spec["inputs"]]
+    for v, r in zip(views, rebuilt, strict=True):
+        assert r.shape == v.shape and r.dtype == v.dtype
+        assert mx.array_equal(r, v)
+        assert memoryview(r).strides == memoryview(v).strides
