@@ -49,7 +49,7 @@ def _first_indices(mask: np.ndarray, limit: int = 8) -> list[tuple[int, ...]]:
 
 def _element_bytes(n: np.ndarray) -> np.ndarray:
     """(elements..., itemsize) uint8 view: compares elements bit for bit (NaNs included)."""
-    return np.array(n, order="C").view(np.uint8).reshape(*n.shape, n.itemsize)
+    return np.array(n, order="C").reshape(-1).view(np.uint8).reshape(*n.shape, n.itemsize)
 
 
 # ---------------------------------------------------------------------------------------------

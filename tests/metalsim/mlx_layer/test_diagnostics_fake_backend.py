@@ -135,3 +135,12 @@ def test_replay_keeps_strided_views(fake: Fake, tmp_path: Path, dtype: mx.Dtype)
         assert r.shape == v.shape and r.dtype == v.dtype
         assert mx.array_equal(r, v)
         assert memoryview(r).strides == memoryview(v).strides
+
+
+def test_unwritten_outputs_handles_0d_and_empty_outputs(fake: Fake) -> None:
+    k = metalsim.metal_kernel("noop", ["a"], ["s", "e"], "// nothing")
+    report = diagnostics.unwritten_outputs(
+        k, inputs=[mx.ones(2)], output_shapes=[(), (0, 3)],
+        output_dtypes=[mx.float32, mx.int32], grid=(1, 1, 1), threadgroup=(1, 1, 1),
+    )  # fmt: skip
+    assert [(o.name, o.count, o.first) for o in report.outputs] == [("s", 1, [()])]
