@@ -300,3 +300,20 @@ def test_grad_without_custom_vjp_raises() -> None:
     k = metalsim.metal_kernel("ms_exp", ["inp", "n"], ["out"], EXP_SOURCE)
     with pytest.raises(ValueError, match="Not implemented for CustomKernel"):
         mx.grad(lambda x: _exp(k, x).sum())(mx.ones(8))
+
+
+def test_compile_error_points_at_the_body() -> None:
+    k = metalsim.metal_kernel("ms_broken", ["a"], ["o"], "uint i = thread_position_in_grid.x;\n"
+                              "o[i] = a[i] +* ;")  # fmt: skip
+    with pytest.raises(RuntimeError) as e:  # MetalCompileError is a RuntimeError, as on a Mac
+        k(inputs=[mx.ones(4)], output_shapes=[(4,)], output_dtypes=[mx.float32],
+          grid=(4, 1, 1), threadgroup=(4, 1, 1))  # fmt: skip
+    assert isinstance(e.value, metalsim.MetalCompileError)
+    assert "<source>:2:" in str(e.value)
+
+
+def test_compile_and_vmap_fail_clearly(exp_kernel: Any) -> None:
+    with pytest.raises(ValueError, match="cannot run inside mx.compile or mx.vmap"):
+        mx.compile(lambda x: _exp(exp_kernel, x))(mx.ones(8))
+    with pytest.raises(ValueError, match="cannot run inside mx.compile or mx.vmap"):
+        mx.vmap(lambda x: _exp(exp_kernel, x))(mx.ones((2, 8)))
