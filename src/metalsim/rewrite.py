@@ -242,6 +242,7 @@ class _Rewriter:
         self.convert_names: set[str] = set(VECTOR_NAMES) | CONVERT_SCALARS
         self.uses_sync = False
         self.uses_tg = False
+        self.cast_closers: set[int] = set()  # ')' of casts already rewritten
 
     # -------------------------------------------------------------- helpers
     def edit(self, start: int, end: int, repl: str) -> None:
@@ -479,13 +480,14 @@ class _Rewriter:
         prev = toks[i - 1] if i > 0 else None
         if prev is not None and (
             (prev.kind in ("id", "num") and prev.text not in ("return", "case", "else", "do"))
-            or prev.text in (")", "]")
+            or (prev.text in (")", "]") and i - 1 not in self.cast_closers)
         ):
             return None
         end = self.operand_end(j + 1)
         if end is None:
             return None
         ty = self.text[toks[i + 1].start : toks[j - 1].end]
+        self.cast_closers.add(j)
         self.edit(toks[i].start, toks[j].end, f"{MAKE}<{ty}>(")
         self.edit(toks[end - 1].end, toks[end - 1].end, ")")
         return j + 1  # keep scanning inside the operand (nested casts, literals)
