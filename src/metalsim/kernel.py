@@ -433,9 +433,10 @@ def execute(
         if "during function transformations" in str(e):
             raise ValueError(
                 f"[metalsim] kernel `{k.name}`: an emulated Metal kernel cannot run inside "
-                "mx.compile or mx.vmap: metalsim runs kernels eagerly on the CPU and needs "
-                "concrete inputs. Call the kernel outside the transformation. (On a Mac, "
-                "shapeless mx.compile and mx.vmap also fail for custom kernels.)"
+                "mx.compile or mx.vmap (nor mx.export_function): metalsim runs kernels eagerly "
+                "on the CPU and needs concrete inputs. Call the kernel outside the "
+                "transformation. (On a Mac, shapeless mx.compile and mx.vmap also fail for "
+                "custom kernels.)"
             ) from e
         raise
 
@@ -677,6 +678,12 @@ class MetalKernel:
             raise _incompatible("__call__", _CALL_SIG, args, kwargs)
         prep = self._prepare(kwargs)
         dtypes = prep.output_dtypes
+        try:
+            mx.eval(prep.inputs)
+        except ValueError as e:
+            if "during function transformations" not in str(e):
+                raise
+            return self._traced_call(kwargs, e)
 
         def forward(*arrays: mx.array) -> list[mx.array]:
             prep.inputs = list(arrays)
@@ -690,6 +697,31 @@ class MetalKernel:
         op.jvp(_raise_transform("jvp"))
         op.vmap(_raise_transform("vmap"))
         return list(op(*prep.inputs))
+
+    def _traced_call(self, kwargs: dict[str, Any], error: Exception) -> list[mx.array]:
+        """A call on tracers (mx.compile, mx.vmap, mx.export_function): nothing to run here.
+
+        MLX's own function records the kernel in the graph when it can (export tracing; any
+        trace on a Mac), exactly as it would without metalsim. Otherwise (compile/vmap without
+        Metal) raise a clear error instead of MLX's "No Metal back-end".
+        """
+        from metalsim.install import original_metal_kernel
+
+        real = original_metal_kernel()(
+            self.name, self.input_names, self.output_names, self.source, self.header,
+            self.ensure_row_contiguous, self.atomic_outputs, {"math_mode": self.math_mode},
+        )  # fmt: skip
+        try:
+            return real(**{**kwargs, "verbose": False})  # ours already printed the source
+        except RuntimeError as e:
+            if "No Metal back-end" not in str(e):
+                raise
+        raise ValueError(
+            f"[metalsim] kernel `{self.name}`: an emulated Metal kernel cannot run inside "
+            "mx.compile or mx.vmap: metalsim runs kernels eagerly on the CPU and needs concrete "
+            "inputs. Call the kernel outside the transformation. (On a Mac, shapeless "
+            "mx.compile and mx.vmap also fail for custom kernels.)"
+        ) from error
 
 
 def metal_kernel(

@@ -293,3 +293,15 @@ def test_zero_grid_runs_nothing(fake: FakeBackend) -> None:
     (o,) = k(inputs=[mx.ones(4)], output_shapes=[(4,)], output_dtypes=[mx.float32],
              grid=(0, 1, 1), threadgroup=(4, 1, 1), init_value=5)  # fmt: skip
     assert not fake.launches and mx.array_equal(o, mx.full((4,), 5.0))
+
+
+def test_export_function_records_mlx_kernel(fake: FakeBackend, tmp_path: Any) -> None:
+    """Under mx.export_function metalsim hands the call to MLX, which records its CustomKernel."""
+    k = _double(True)
+    path = str(tmp_path / "f.mlxfn")
+    mx.export_function(path, lambda x: _call(k, x), mx.ones(8))
+    assert not fake.launches  # nothing ran: the graph holds MLX's own kernel
+    if not metalsim.metal_available():
+        # As with MLX alone on a CPU-only build: the recorded kernel wants a GPU stream.
+        with pytest.raises(ValueError, match="gpu stream"):
+            mx.eval(mx.import_function(path)(mx.ones(8)))
