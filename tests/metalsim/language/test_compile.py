@@ -11,10 +11,11 @@ import uuid
 import mlx.core as mx
 import numpy as np
 import pytest
-from conftest import generate
+from metalsim_lang_helpers import generate
 
 from metalsim import compiler, preamble, signature, toolchain
 from metalsim.errors import MetalCompileError, ToolchainError
+from metalsim.toolchain import find_toolchain
 
 BODY = """
     uint i = thread_position_in_grid.x;
@@ -22,6 +23,11 @@ BODY = """
 """
 X = {"inp": (np.zeros(16, np.float32), mx.float32)}
 OUT = {"out": ((16,), mx.float32)}
+
+
+@pytest.fixture(scope="module", name="toolchain")
+def _toolchain() -> toolchain.Toolchain:
+    return find_toolchain()
 
 
 def compile_src(source: str, header: str = "", **kw):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import mlx.core as mx
 import numpy as np
-from conftest import from_bf16, run, to_bf16
+from metalsim_lang_helpers import from_bf16, run, to_bf16
 
 
 def test_half_rounds_after_every_operation() -> None:

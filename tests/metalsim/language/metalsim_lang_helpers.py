@@ -1,4 +1,6 @@
-"""Helpers for the language-layer tests: generate MLX's exact kernel text, compile, launch.
+"""Language-layer test helpers: generate MLX's exact kernel text, compile, launch.
+
+A plain module, not conftest.py: the repository's conftest owns that module name.
 
 All tests share metalsim's normal compile cache (``$METALSIM_CACHE_DIR`` or
 ``~/.cache/metalsim``): sources are content-hashed, so reruns are cheap and concurrent pytest
@@ -12,10 +14,8 @@ from typing import Any
 
 import mlx.core as mx
 import numpy as np
-import pytest
 
 from metalsim import compiler, signature
-from metalsim.toolchain import find_toolchain
 
 NP_OF = {
     mx.float32: np.float32,
@@ -115,8 +115,3 @@ def run(
                 args.append(np.array([a.ndim], np.int32))
     launch.launch(ck, args, grid, threadgroup, launch.LaunchOptions(schedule=schedule))
     return outs
-
-
-@pytest.fixture(scope="session")
-def toolchain():
-    return find_toolchain()
