@@ -1,13 +1,11 @@
 """metalsim: run MLX custom Metal kernels (``mx.fast.metal_kernel``) on a CPU.
 
-Typical use::
-
-    import metalsim
-    metalsim.install()          # mx.fast.metal_kernel now emulates when Metal is unavailable
-    # or: with metalsim.installed(): ...
-    # or: kernel = metalsim.metal_kernel(...)  (same arguments as mx.fast.metal_kernel)
-
-See ARCHITECTURE.md for the layers; the command line is ``python -m metalsim --help``.
+``metalsim.metal_kernel`` takes the same arguments as ``mx.fast.metal_kernel`` and runs the
+kernel on the CPU. ``metalsim.install()`` (or the ``metalsim.installed()`` context manager)
+swaps it in as ``mx.fast.metal_kernel`` when Metal is unavailable. ``metalsim.settings(...)``
+chooses the thread schedule and barrier strictness; ``metalsim.diagnostics`` finds unwritten
+outputs, schedule-dependent results and out-of-bounds accesses. The command line is
+``python -m metalsim --help``; the pytest plugin is ``metalsim.pytest_plugin``.
 """
 
 from __future__ import annotations
