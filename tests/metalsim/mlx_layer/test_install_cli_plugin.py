@@ -228,3 +228,21 @@ def test_pytest_plugin_labels_emulated_tests(tmp_path: Path) -> None:
     report = xml.read_text()
     assert 'name="metalsim" value="emulated (1 kernel launches)"' in report
     assert report.count('name="metalsim"') == 1  # test_no_kernel is not labelled
+
+
+def test_cli_run_executes_kernels(tmp_path: Path) -> None:
+    if metalsim.metal_available():
+        pytest.skip("emulation is only installed without Metal")
+    if importlib.util.find_spec("metalsim.compiler") is None:
+        pytest.skip("metalsim's compiler layer is not in the tree yet")
+    script = tmp_path / "k.py"
+    script.write_text(
+        SCRIPT
+        + "x = mx.linspace(-2, 2, 16)\n"
+        + "(y,) = k(inputs=[x], template=[('T', mx.float32)], grid=(16, 1, 1),\n"
+        + "         threadgroup=(8, 1, 1), output_shapes=[(16,)], output_dtypes=[mx.float32])\n"
+        + "print('CLOSE', mx.allclose(y, mx.exp(x)).item())\n"
+    )
+    proc = _cli("run", str(script))
+    assert proc.returncode == 0, proc.stderr
+    assert "CLOSE True" in proc.stdout
