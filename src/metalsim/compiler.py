@@ -35,7 +35,7 @@ SOURCE_FILE = "<source>"
 SIGNATURE_FILE = "<signature>"
 ENTRY_FILE = "<metalsim-entry>"
 _USER_FILES = (HEADER_FILE, SOURCE_FILE, SIGNATURE_FILE)
-_CODEGEN_VERSION = "2"
+_CODEGEN_VERSION = "3"
 
 
 @dataclass(frozen=True)
@@ -205,11 +205,14 @@ def _clean_paths(msg: str, work: Path) -> str:
 
 def _entry(entry: EntrySpec, symbol: str) -> str:
     args = []
-    for i, p in enumerate(entry.params):
+    i = 0  # args[] holds one entry per non-attr param (ARCHITECTURE.md, Interface 2)
+    for p in entry.params:
         if p.kind == "buffer":
             args.append(f"({p.ctype}*)args[{i}]")
+            i += 1
         elif p.kind == "scalar":
             args.append(f"*(const {p.ctype}*)args[{i}]")
+            i += 1
         elif p.kind == "attr":
             args.append(f"::metalsim::attr<{p.ctype}>(attrs->{p.name})")
         else:

@@ -103,7 +103,7 @@ def run(
         elif p.name in outs:
             args.append(outs[p.name])
         elif p.kind == "attr":
-            args.append(None)
+            continue  # attributes come from the runtime, not from args
         else:
             base, _, what = p.name.rpartition("_")
             a = np.asarray(inputs[base][0])

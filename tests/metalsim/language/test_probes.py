@@ -353,3 +353,39 @@ def test_fast_math_macro_defined_only_in_fast_modes() -> None:
     assert list(safe["out"]) == [0, 1]
     assert list(relaxed["out"]) == [1, 1]  # relaxed honours Inf/NaN
     assert fast["out"][0] == 1
+
+
+def test_atomic_outputs_and_scalar_inputs() -> None:
+    x = np.arange(64, dtype=np.float32)
+    out = run(
+        """
+        uint i = thread_position_in_grid.x;
+        atomic_fetch_add_explicit(&acc[0], x[i] * scale, memory_order_relaxed);
+        atomic_fetch_add_explicit(&cnt[0], 1, memory_order_relaxed);
+        """,
+        {"x": (x, mx.float32), "scale": (np.array(2.0, np.float32), mx.float32)},
+        {"acc": ((1,), mx.float32), "cnt": ((1,), mx.int32)},
+        (64, 1, 1), (32, 1, 1),
+        atomic_outputs=True,
+    )  # fmt: skip
+    assert out["acc"][0] == 2 * x.sum()
+    assert out["cnt"][0] == 64
+
+
+def test_all_uint_attributes_reach_the_kernel() -> None:
+    out = run(
+        """
+        uint g = thread_position_in_grid.x;
+        o[g * 4 + 0] = thread_index_in_simdgroup;
+        o[g * 4 + 1] = simdgroup_index_in_threadgroup;
+        o[g * 4 + 2] = threads_per_threadgroup.x;
+        o[g * 4 + 3] = threadgroups_per_grid.x;
+        """,
+        {},
+        {"o": ((64 * 4,), mx.uint32)},
+        (64, 1, 1), (64, 1, 1),
+    )  # fmt: skip
+    o = out["o"].reshape(64, 4)
+    np.testing.assert_array_equal(o[:, 0], np.arange(64) % 32)
+    np.testing.assert_array_equal(o[:, 1], np.arange(64) // 32)
+    assert set(o[:, 2]) == {64} and set(o[:, 3]) == {1}
