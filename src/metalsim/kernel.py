@@ -49,6 +49,7 @@ class Settings:
     strict_barriers: bool = False  # fail on barriers in divergent code (Apple silicon: lenient)
     sanitize: bool = False  # compile with AddressSanitizer (needs the ASan runtime preloaded)
     workers: int = 0  # OS threads; 0 = one per core
+    stack_size: int = 0  # bytes of stack per emulated thread (fiber); 0 = the runtime's default
     watchdog_seconds: float | None = None  # None = the runtime's default, 0 = off
     math_mode: str | None = None  # override the kernel's compile_options math_mode
     dry_run: bool = False  # generate (and report) the source but neither compile nor launch
@@ -405,6 +406,7 @@ def _launch_options(st: Settings) -> Any:
         seed=st.seed,
         strict_barriers=st.strict_barriers,
         workers=st.workers,
+        stack_size=st.stack_size,
         sanitize=st.sanitize,
     )
     if st.watchdog_seconds is not None:
