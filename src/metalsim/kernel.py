@@ -13,8 +13,11 @@ What differs from MLX on a Mac, by design:
 - outputs that the kernel does not write hold a poison pattern (all bytes ``0xFF``) instead of
   whatever a recycled GPU buffer held;
 - the result is wrapped in ``mx.custom_function`` whose VJP/JVP/vmap raise MLX's errors, so
-  ``mx.grad`` through a kernel fails loudly instead of returning zeros; ``mx.compile`` and
-  ``mx.vmap`` cannot trace through the NumPy bridge and raise a clear error.
+  ``mx.grad`` through a kernel fails loudly instead of returning zeros;
+- calls on tracers are handed to MLX's own ``metal_kernel``: under ``mx.export_function`` it
+  records its real ``CustomKernel``; ``mx.compile``/``mx.vmap`` (which would need Metal) raise
+  a clear error;
+- ``verbose=True`` writes MLX's text to ``sys.stdout`` (MLX uses C++ ``std::cout``, fd 1).
 """
 
 from __future__ import annotations
