@@ -80,7 +80,8 @@ const char *msim_ctx_backend(void) { return "asm-x86_64"; }
 
 #elif defined(__aarch64__)
 // AAPCS64: x19-x28, fp (x29), lr (x30) and the low halves of v8-v15 are callee-saved; FPCR too.
-// UNTESTED on real hardware in this project (written from the ABI, built only for x86-64 CI).
+// Tested on Linux aarch64 under qemu-user (tests/metalsim/runtime/test_rt_cross_arch.py), not on
+// real hardware; the macOS arm64 spelling (underscore symbols, .private_extern) is compiled only.
 // 176-byte frame: x19..x28 at 0..72, x29/x30 at 80, d8..d15 at 96..152, fpcr at 160.
 asm(".text\n"
     ".globl " MSIM_SYM(metalsim_ctx_switch_asm) "\n" MSIM_HIDDEN(metalsim_ctx_switch_asm)
