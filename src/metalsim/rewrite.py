@@ -15,6 +15,8 @@ What changes:
   ``half``/``bfloat``, to aliases of those and to template type parameters go through
   ``::metalsim::make<T>(...)``, which converts by value (clang's own ``float4(int4)`` would be a
   silent bit-cast, and clang forbids ``half`` <-> ``bfloat`` casts that Metal allows);
+- direct initialisation of those types inside functions, ``float4 v(a, b, c, d);``, becomes
+  ``float4 v = ::metalsim::make<float4>(a, b, c, d);``;
 - literal suffixes ``0.5h`` -> ``0.5f16`` and ``1.0bf`` -> ``((bfloat)1.0)``;
 - ``#pragma METAL fp ...`` becomes the matching clang pragma.
 
@@ -404,6 +406,21 @@ class _Rewriter:
             ):
                 i += 1
                 continue
+            if (
+                s in self.convert_names
+                and toks[i + 1 : i + 2]
+                and toks[i + 1].kind == "id"
+                and self.tok(i + 2) == "("
+                and scopes
+                and scopes[-1] in ("func", "block")
+                and prev not in ("::", "typename", "return")
+            ):
+                # direct initialisation `float4 v(a, b, c, d);` (clang rejects it for vectors)
+                close = _match(toks, i + 2)
+                if close < n and self.tok(close + 1) in (";", ","):
+                    self.edit(toks[i + 2].start, toks[i + 2].end, f" = {MAKE}<{s}>(")
+                    i += 3
+                    continue
             if s in self.convert_names and self.tok(i + 1) == "(":
                 start = toks[i - 2].start if prev == "::" else t.start
                 self.edit(start, t.end, f"{MAKE}<{s}>")

@@ -389,3 +389,19 @@ def test_all_uint_attributes_reach_the_kernel() -> None:
     np.testing.assert_array_equal(o[:, 0], np.arange(64) % 32)
     np.testing.assert_array_equal(o[:, 1], np.arange(64) // 32)
     assert set(o[:, 2]) == {64} and set(o[:, 3]) == {1}
+
+
+def test_direct_initialised_vectors_and_mixed_scalar_math() -> None:
+    out = run(
+        """
+        float4 v(1.0f, 2.0f, 3.0f, 4.0f);
+        int4 i(v);
+        half2 h(0.5h);
+        float m = metal::max(v.x, 3) + metal::min(2, v.w) + metal::pow(v.y, 2);
+        o[0] = v.w; o[1] = float(i.z); o[2] = float(h.y); o[3] = m;
+        """,
+        {},
+        {"o": ((4,), mx.float32)},
+        (1, 1, 1), (1, 1, 1),
+    )  # fmt: skip
+    np.testing.assert_array_equal(out["o"], [4, 3, 0.5, 9])

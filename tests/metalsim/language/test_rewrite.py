@@ -163,6 +163,17 @@ def test_aliases_and_template_parameters_are_converted() -> None:
     assert f"{MAKE}<N>" not in out
 
 
+def test_direct_initialisation_of_vectors_in_functions() -> None:
+    out = rw("void k() { float4 v(a, b, c, d); const half2 h(x); T t(1); }")
+    assert f"float4 v = {MAKE}<float4>(a, b, c, d);" in out
+    assert f"half2 h = {MAKE}<half2>(x);" in out
+    assert "T t(1);" in out  # T is not a known type here
+    out = rw("template <typename T> void k() { T t(1); }")
+    assert f"T t = {MAKE}<T>(1);" in out
+    decl = "float4 f(float4 x);"
+    assert rw(decl) == decl  # a declaration at namespace scope is left alone
+
+
 # ------------------------------------------------------------------ literals
 
 
