@@ -10,6 +10,7 @@ outputs, schedule-dependent results and out-of-bounds accesses. The command line
 
 from __future__ import annotations
 
+from metalsim import diagnostics
 from metalsim.errors import KernelRuntimeError, MetalCompileError, MetalsimError, ToolchainError
 from metalsim.install import install, installed, is_installed, metal_available, uninstall
 from metalsim.kernel import (
@@ -42,6 +43,7 @@ __all__ = [
     "ToolchainError",
     "__version__",
     "configure",
+    "diagnostics",
     "current_settings",
     "install",
     "installed",

@@ -6,10 +6,9 @@
 - :func:`run_with_asan`: rerun one call under AddressSanitizer in a subprocess, so an
   out-of-bounds access cannot take the test session down, and return ASan's report.
 
-Each takes the kernel object and the keyword arguments of a normal call::
-
-    report = metalsim.diagnostics.unwritten_outputs(kernel, inputs=[x], grid=..., ...)
-    assert not report, report
+Each takes the kernel object and the keyword arguments of a normal call, and returns a report
+that is truthy when something was found and prints as a readable message, so a test can say
+``report = unwritten_outputs(kernel, **call)`` then ``assert not report, str(report)``.
 """
 
 from __future__ import annotations
