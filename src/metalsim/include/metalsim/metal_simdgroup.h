@@ -21,7 +21,7 @@ namespace metal {
 
 class simd_vote {
  public:
-  using vote_t = unsigned long long;
+  using vote_t = unsigned long;  // MSL: ulong
   explicit constexpr simd_vote(vote_t v = 0) : __v(v) {}
   explicit constexpr operator vote_t() const { return __v; }
   // True only if every lane of the 32-wide SIMD group voted (inactive lanes count as false).
@@ -354,7 +354,7 @@ inline simd_vote simd_ballot(bool expr, __METALSIM_SITE) {
   return simd_vote(__msim_simd::ballot<0>(expr, __METALSIM_SITE_ARGS));
 }
 inline simd_vote simd_active_threads_mask(__METALSIM_SITE) {
-  return simd_vote(__msim_simd::mask_only<0>(__METALSIM_SITE_ARGS));
+  return simd_vote((simd_vote::vote_t)__msim_simd::mask_only<0>(__METALSIM_SITE_ARGS));
 }
 inline quad_vote quad_ballot(bool expr, __METALSIM_SITE) {
   return quad_vote((unsigned short)__msim_simd::ballot<1>(expr, __METALSIM_SITE_ARGS));

@@ -16,7 +16,7 @@ KERNEL(k_collectives) {
   bool active = mode == 0 || (t * 7 + 3) % 5 != 0;
   if (!active) {
     // A different call site: grouped separately from the active lanes.
-    uo[0] = (uint)(unsigned long long)simd_active_threads_mask();
+    uo[0] = (uint)(unsigned long)simd_active_threads_mask();
     return;
   }
   float x = xs[g];
@@ -68,10 +68,10 @@ KERNEL(k_collectives) {
 
   k = 0;
   simd_vote b = simd_ballot(x > 0.3f);
-  unsigned long long bm = (unsigned long long)b;
+  unsigned long bm = (unsigned long)b;
   uo[k++] = (uint)bm;
   uo[k++] = (uint)(bm >> 32);
-  uo[k++] = (uint)(unsigned long long)simd_active_threads_mask();
+  uo[k++] = (uint)(unsigned long)simd_active_threads_mask();
   uo[k++] = simd_all(x > -100.0f);
   uo[k++] = simd_any(x > 0.9f);
   uo[k++] = simd_is_first();
