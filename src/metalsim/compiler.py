@@ -16,6 +16,7 @@ Pipeline (ARCHITECTURE.md, Interface 2):
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -304,6 +305,7 @@ _lock = threading.Lock()
 _memo: dict[str, CompiledKernel] = {}
 
 
+@functools.cache
 def _tree_hash() -> str:
     """Hash of everything in metalsim that changes generated code."""
     h = hashlib.sha256(_CODEGEN_VERSION.encode())

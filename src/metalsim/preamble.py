@@ -19,6 +19,7 @@ The result is cached per MLX version (and per hash of the inputs) under the meta
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.metadata
 import os
@@ -44,6 +45,7 @@ _DUP_ERRORS = (
 )
 
 
+@functools.cache
 def mlx_version() -> str:
     try:
         return importlib.metadata.version("mlx")

@@ -405,3 +405,32 @@ def test_direct_initialised_vectors_and_mixed_scalar_math() -> None:
         (1, 1, 1), (1, 1, 1),
     )  # fmt: skip
     np.testing.assert_array_equal(out["o"], [4, 3, 0.5, 9])
+
+
+def test_header_including_metal_headers_and_helper_with_threadgroup_pointer() -> None:
+    header = """#include <metal_stdlib>
+#include <metal_simdgroup>
+using namespace metal;
+
+template <typename T>
+inline T block_sum(threadgroup T* buf, uint t, uint n) {
+  threadgroup_barrier(mem_flags::mem_threadgroup);
+  T s = 0;
+  for (uint i = 0; i < n; ++i) s += buf[i];
+  return s;
+}
+"""
+    x = np.arange(16, dtype=np.float32)
+    out = run(
+        """
+        threadgroup float buf[16];
+        uint t = thread_position_in_threadgroup.x;
+        buf[t] = x[t];
+        out[t] = block_sum(buf, t, 16u);
+        """,
+        {"x": (x, mx.float32)},
+        {"out": ((16,), mx.float32)},
+        (16, 1, 1), (16, 1, 1),
+        header=header,
+    )  # fmt: skip
+    np.testing.assert_array_equal(out["out"], np.full(16, x.sum()))
