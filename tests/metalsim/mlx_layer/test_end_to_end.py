@@ -8,6 +8,7 @@ here independently.
 from __future__ import annotations
 
 import importlib.util
+import math
 from typing import Any
 
 import mlx.core as mx
@@ -317,3 +318,58 @@ def test_compile_and_vmap_fail_clearly(exp_kernel: Any) -> None:
         mx.compile(lambda x: _exp(exp_kernel, x))(mx.ones(8))
     with pytest.raises(ValueError, match="cannot run inside mx.compile or mx.vmap"):
         mx.vmap(lambda x: _exp(exp_kernel, x))(mx.ones((2, 8)))
+
+
+# --- what the kernel sees: shape/strides/ndim and the first element, for many views -----------
+
+BINDING = """
+    // thread_position_in_grid (mentioned so MLX declares an attribute: see the quirk test)
+    for (int d = 0; d < x_ndim; ++d) {
+        sh[d] = x_shape[d];
+        st[d] = x_strides[d];
+    }
+    nd[0] = x_ndim;
+    first[0] = float(x[0]);
+"""
+
+
+def _binding_views(dtype: mx.Dtype) -> dict[str, mx.array]:
+    a = (mx.arange(2 * 3 * 8, dtype=mx.float32).reshape(2, 3, 8) + 1).astype(dtype)
+    return {
+        "contiguous": a,
+        "offset": a[1:],
+        "transposed": a.transpose(2, 0, 1),
+        "reversed": a[::-1, :, ::-3],
+        "broadcast": mx.broadcast_to(a[:, :1, :], (2, 5, 8)),
+        "middle": a[:, 1, 2:7],
+    }
+
+
+@pytest.mark.parametrize("erc", [True, False])
+@pytest.mark.parametrize("dtype", [mx.float32, mx.bfloat16], ids=str)
+@pytest.mark.parametrize("view", sorted(_binding_views(mx.float32)))
+def test_kernel_sees_mlx_binding(view: str, dtype: mx.Dtype, erc: bool) -> None:
+    x = _binding_views(dtype)[view]
+    k = metalsim.metal_kernel("ms_binding", ["x"], ["sh", "st", "nd", "first"], BINDING,
+                              ensure_row_contiguous=erc)  # fmt: skip
+    sh, st, nd, first = k(
+        inputs=[x], output_shapes=[(8,), (8,), (1,), (1,)],
+        output_dtypes=[mx.int32, mx.int64, mx.int32, mx.float32],
+        grid=(1, 1, 1), threadgroup=(1, 1, 1), init_value=0,
+    )  # fmt: skip
+    view_strides = [s // x.itemsize for s in memoryview(x).strides]
+    row_major = [int(math.prod(x.shape[i + 1 :])) for i in range(x.ndim)]
+    contiguous = memoryview(x).c_contiguous
+    want_strides = row_major if (erc and not contiguous) else view_strides
+    assert nd.item() == x.ndim
+    assert sh[: x.ndim].tolist() == list(x.shape)
+    assert st[: x.ndim].tolist() == want_strides
+    assert first.item() == x.reshape(-1)[0].astype(mx.float32).item()
+
+
+def test_mlx_misplaced_brace_quirk_fails_to_compile_like_metal() -> None:
+    # Two outputs + a shape parameter + no attribute: MLX writes ") {" after the first output.
+    k = metalsim.metal_kernel("ms_quirk", ["x"], ["a", "b"], "a[0] = x_shape[0]; b[0] = 1;")
+    with pytest.raises(metalsim.MetalCompileError):
+        k(inputs=[mx.ones(4)], output_shapes=[(1,), (1,)], output_dtypes=[mx.int32, mx.int32],
+          grid=(1, 1, 1), threadgroup=(1, 1, 1))  # fmt: skip
