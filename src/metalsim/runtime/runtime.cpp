@@ -256,8 +256,7 @@ void unmap_fibers(Worker *w) {
 bool ensure_fibers(Worker *w, uint32_t n, size_t stack_size) {
   if (!w->fibers) {
     w->fibers = (Fiber *)calloc(kMaxThreadsPerGroup, sizeof(Fiber));
-    w->order = (uint32_t *)calloc(kMaxThreadsPerGroup, sizeof(uint32_t));
-    if (!w->fibers || !w->order) {
+    if (!w->fibers) {
       record_error("metalsim: out of memory allocating fibers");
       return false;
     }
@@ -764,6 +763,12 @@ Worker *new_worker(int index) {
   Worker *w = (Worker *)calloc(1, sizeof(Worker));
   if (!w) return nullptr;
   w->index = index;
+  // Run order of the threads of a group; the plain-call path needs it too (reverse/random).
+  w->order = (uint32_t *)calloc(kMaxThreadsPerGroup, sizeof(uint32_t));
+  if (!w->order) {
+    free(w);
+    return nullptr;
+  }
 #if !METALSIM_ASAN
   // 32 KiB of threadgroup memory plus room to honour alignments up to a page.
   if (posix_memalign((void **)&w->arena, 4096, kTgMemLimit + 4096) != 0) {

@@ -87,3 +87,21 @@ def test_ucontext_fallback_backend() -> None:
         {"METALSIM_RT_VARIANT": "ucontext"},
     )
     assert "UCONTEXT-OK" in proc.stdout, proc.stderr[-3000:]
+
+
+def test_fresh_process_plain_path_with_every_schedule() -> None:
+    # Regression: the plain-call path used the run-order array before any fiber launch had
+    # allocated it (crash on reverse/random as the first launch of a process).
+    proc = run_script(
+        """
+        so = build_kernels()
+        for schedule in ("reverse", "random", "forward"):
+            out = np.zeros(64 * 38, np.uint32)
+            launch(Kernel(so, "k_attrs", False), [out], (64, 1, 1), (32, 1, 1),
+                   LaunchOptions(schedule=schedule, workers=2))
+            assert out.reshape(64, 38)[:, 27].tolist() == [i % 32 for i in range(64)]
+        print("PLAIN-OK", flush=True)
+        """,
+        {},
+    )
+    assert "PLAIN-OK" in proc.stdout, proc.stderr[-3000:]
