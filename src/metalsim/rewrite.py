@@ -464,7 +464,14 @@ class _Rewriter:
             raise RewriteError(_REJECT[s], t.start)
         if s == "long" and self.tok(i + 1) in ("long", "double"):
             raise RewriteError(f"Metal does not support 'long {self.tok(i + 1)}'", t.start)
-        if s == "static" and scopes and scopes[-1] in ("func", "block"):
+        if (
+            s == "static"
+            and scopes
+            and scopes[-1] in ("func", "block")
+            and not {self.tok(i + 1), self.tok(i + 2)} & {"constexpr", "constant"}
+        ):
+            # `static constexpr` / `static constant` locals are accepted (unsure whether Metal
+            # does; rejecting valid code is the worse failure).
             raise RewriteError(
                 "Metal does not support static local variables (only program-scope constant "
                 "variables may be static)",

@@ -230,6 +230,7 @@ def test_rejections(src: str, word: str) -> None:
         "struct S { static constexpr int n = 3; static int f(); };",
         "struct S { S(const S&) = delete; };",
         "void k() { auto f = [](int x) { return x + 1; }; }",
+        "void k() { static constexpr int N = 4; static constant float w[2] = {1, 2}; }",
     ],
 )
 def test_allowed_constructs(src: str) -> None:
