@@ -9,6 +9,7 @@
 // Only libc and pthreads are used (no C++ runtime), so the library links with any clang.
 #include "metalsim_rt.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -21,6 +22,9 @@
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
+#if defined(__linux__)
+#include <ucontext.h>  // fault_pc(); macOS only offers it with _XOPEN_SOURCE
+#endif
 
 #include "fiber.h"
 
@@ -334,19 +338,22 @@ void fiber_main(void *arg) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// fiber stack overflow: a SIGSEGV/SIGBUS in the guard of the running fiber's stack ends the launch
-// with a message instead of killing the process. Any other fault goes to the previous handler
-// (Python's faulthandler, or the default action). Not used under ASan, which owns SIGSEGV.
+// Faults in kernel code end the launch with a message instead of killing the process:
+// - SIGSEGV/SIGBUS in the guard below the running fiber's stack: fiber stack overflow;
+// - SIGSEGV/SIGBUS/SIGFPE whose faulting instruction lies in the kernel's shared object: an
+//   invalid memory access or an integer division by zero (undefined, but not fatal, on a GPU).
+// Any other fault goes to the previous handler (Python's faulthandler, or the default action).
+// Not used under ASan, which owns SIGSEGV and reports such accesses itself.
 
 #if !METALSIM_ASAN
-struct sigaction g_old_segv, g_old_bus;
+struct sigaction g_old_segv, g_old_bus, g_old_fpe;
 bool g_signals_installed;
 __attribute__((tls_model("initial-exec"))) __thread bool tl_altstack_checked;
 
 [[noreturn]] void escape(Worker *w);
 
 void chain_signal(int sig, siginfo_t *si, void *uc) {
-  struct sigaction *old = sig == SIGBUS ? &g_old_bus : &g_old_segv;
+  struct sigaction *old = sig == SIGBUS ? &g_old_bus : sig == SIGFPE ? &g_old_fpe : &g_old_segv;
   if (old->sa_flags & SA_SIGINFO) {
     if (old->sa_sigaction) old->sa_sigaction(sig, si, uc);
     return;
@@ -358,10 +365,58 @@ void chain_signal(int sig, siginfo_t *si, void *uc) {
   old->sa_handler(sig);
 }
 
+uintptr_t fault_pc(void *uc) {
+#if defined(__linux__) && defined(__x86_64__)
+  return (uintptr_t)((ucontext_t *)uc)->uc_mcontext.gregs[REG_RIP];
+#elif defined(__linux__) && defined(__aarch64__)
+  return (uintptr_t)((ucontext_t *)uc)->uc_mcontext.pc;
+#else
+  (void)uc;
+  return 0;
+#endif
+}
+
+// True if pc is inside the shared object that holds the kernel entry (kernel code proper, not
+// libc or the runtime).
+bool pc_in_kernel(uintptr_t pc) {
+  if (!pc || !g_launch.fn) return false;
+  Dl_info a, b;
+  if (!dladdr((void *)pc, &a) || !dladdr((void *)g_launch.fn, &b)) return false;
+  return a.dli_fbase && a.dli_fbase == b.dli_fbase;
+}
+
 void fault_handler(int sig, siginfo_t *si, void *uc) {
   Worker *w = tl_worker;
   Fiber *f = w ? w->cur : nullptr;
   char *addr = (char *)si->si_addr;
+  if (w && (f || w->in_plain) && sig != SIGFPE && !(f && addr >= f->map_base &&
+                                                     addr < f->map_base + kGuardBytes)) {
+    uintptr_t pc = fault_pc(uc);
+    if (pc_in_kernel(pc)) {
+      char th[256];
+      fmt_thread(th, sizeof th, w->cur_attrs);
+      Dl_info info;
+      const char *obj = dladdr((void *)pc, &info) && info.dli_fname ? info.dli_fname : "?";
+      uintptr_t off = info.dli_fbase ? pc - (uintptr_t)info.dli_fbase : 0;
+      record_error(
+          "invalid memory access: the kernel %s address %p (%s) at %s+0x%lx (%s). "
+          "Out-of-bounds accesses are undefined on the GPU; rerun with sanitize=True "
+          "(AddressSanitizer) to get the source line. Earlier stray writes may have corrupted "
+          "other memory of this process.",
+          sig == SIGBUS ? "accessed misaligned or unmapped" : "accessed invalid", (void *)addr,
+          sig == SIGBUS ? "SIGBUS" : "SIGSEGV", obj, (unsigned long)off, th);
+      escape(w);
+    }
+  }
+  if (w && (f || w->in_plain) && sig == SIGFPE && pc_in_kernel(fault_pc(uc))) {
+    char th[256];
+    fmt_thread(th, sizeof th, w->cur_attrs);
+    record_error(
+        "integer division by zero (or INT_MIN / -1) in the kernel (SIGFPE, %s). The result is "
+        "undefined on the GPU, which does not trap; guard the divisor.",
+        th);
+    escape(w);
+  }
   if (f && addr >= f->map_base && addr < f->map_base + kGuardBytes) {
     char th[256];
     fmt_thread(th, sizeof th, &f->attrs);
@@ -400,6 +455,7 @@ void install_fault_handler() {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGSEGV, &sa, &g_old_segv);
   sigaction(SIGBUS, &sa, &g_old_bus);
+  sigaction(SIGFPE, &sa, &g_old_fpe);
 }
 #else
 void ensure_altstack() {}
@@ -741,7 +797,7 @@ void work(Worker *w) {
   Launch &L = g_launch;
   tl_worker = w;
   w->yields = 0;
-  if (L.use_fibers) ensure_altstack();
+  ensure_altstack();
   for (;;) {
     if (load_flag(&L.abort)) break;
     uint64_t k = __atomic_fetch_add(&L.next_group, 1, __ATOMIC_RELAXED);
@@ -974,7 +1030,7 @@ MSIM_EXPORT int metalsim_launch(metalsim_entry_fn fn, void *const *args, const u
   if ((uint64_t)nw > groups) nw = (int)groups;
   L.nworkers = nw;
 
-  if (L.use_fibers) install_fault_handler();
+  install_fault_handler();
   if (ensure_workers(nw)) {
     if (nw > 1) {
       pthread_mutex_lock(&g_pool_mu);

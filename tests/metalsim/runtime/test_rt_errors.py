@@ -68,3 +68,27 @@ def test_fiber_stack_overflow_is_an_error(run: Runner) -> None:
     # A bigger stack fixes it, in the same process.
     run("k_stack_overflow", [out], (64, 1, 1), (32, 1, 1), stack_size=256 * 1024, workers=2)
     np.testing.assert_array_equal(out, 2 * (np.arange(64) % 32))
+
+
+@pytest.mark.parametrize("fibers", [False, True])
+def test_invalid_memory_access_is_an_error(run: Runner, fibers: bool) -> None:
+    out = np.zeros(64, np.float32)
+    wild = np.array([0x10], np.uint64)  # address 16: never mapped
+    with pytest.raises(KernelRuntimeError) as e:
+        run("k_wild_write", [out, wild], (64, 1, 1), (32, 1, 1), uses_sync=fibers, workers=2)
+    msg = str(e.value)
+    assert msg.startswith("invalid memory access: the kernel accessed invalid address 0x24")
+    assert "thread_position_in_grid (5, 0, 0)" in msg and "sanitize=True" in msg
+
+
+@pytest.mark.parametrize("fibers", [False, True])
+def test_integer_division_by_zero_is_an_error(run: Runner, fibers: bool) -> None:
+    d = np.ones(64, np.int32)
+    d[40] = 0
+    out = np.zeros(64, np.int32)
+    with pytest.raises(KernelRuntimeError, match="integer division by zero") as e:
+        run("k_div_zero", [d, out], (64, 1, 1), (64, 1, 1), uses_sync=fibers)
+    assert "thread_position_in_grid (40, 0, 0)" in str(e.value)
+    d[40] = 4
+    run("k_div_zero", [d, out], (64, 1, 1), (64, 1, 1), uses_sync=fibers)
+    assert out[40] == 25

@@ -221,3 +221,19 @@ KERNEL(k_stack_overflow) {
   threadgroup_barrier(mem_flags::mem_none);
   ((float *)args[0])[a->thread_position_in_grid.x] = arr[t];
 }
+
+// Thread 5 writes through a wild pointer (args[1] holds an unmapped address).
+KERNEL(k_wild_write) {
+  uint t = a->thread_position_in_grid.x;
+  float *wild = *(float *const *)args[1];
+  if (t == 5) wild[t] = 1.0f;
+  ((float *)args[0])[t] = 2.0f;
+}
+
+// Integer division by a zero taken from memory (so the compiler cannot fold it).
+KERNEL(k_div_zero) {
+  const int *d = (const int *)args[0];
+  int *out = (int *)args[1];
+  uint t = a->thread_position_in_grid.x;
+  out[t] = 100 / d[t];
+}
