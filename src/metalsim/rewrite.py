@@ -398,6 +398,7 @@ class _Rewriter:
                 ):
                     ty = self.text[toks[i + 2].start : toks[end - 1].end]
                     self.edit(t.start, toks[end].end, f"{MAKE}<{ty}>")
+                    self.mask_arg(end + 1)
                     i = end + 1
                     continue
             prev = self.tok(i - 1)
@@ -424,6 +425,7 @@ class _Rewriter:
             if s in self.convert_names and self.tok(i + 1) == "(":
                 start = toks[i - 2].start if prev == "::" else t.start
                 self.edit(start, t.end, f"{MAKE}<{s}>")
+                self.mask_arg(i + 1)
                 i += 1
                 continue
             if s == "vec" and self.tok(i + 1) == "<":
@@ -432,6 +434,7 @@ class _Rewriter:
                     start = toks[i - 2].start if prev == "::" else t.start
                     ty = self.text[t.start : toks[end].end]
                     self.edit(start, toks[end].end, f"{MAKE}<{ty} >")
+                    self.mask_arg(end + 1)
                     i = end + 1
                     continue
             i += 1
@@ -513,8 +516,42 @@ class _Rewriter:
         ty = self.text[toks[i + 1].start : toks[j - 1].end]
         self.cast_closers.add(j)
         self.edit(toks[i].start, toks[j].end, f"{MAKE}<{ty}>(")
+        if self.tok(j + 1) == "(" and _match(toks, j + 1) == end - 1:
+            self.mask_arg(j + 1)
         self.edit(toks[end - 1].end, toks[end - 1].end, ")")
         return j + 1  # keep scanning inside the operand (nested casts, literals)
+
+    def mask_arg(self, open_idx: int) -> None:
+        """``float4(a > b)``: clang's comparison gives -1 per true lane, Metal's bool vector 1.
+
+        If the single argument of the call opened at ``open_idx`` is a comparison or logical
+        expression, wrap it in ``::metalsim::as_bool(...)`` (an integer mask vector becomes a
+        bool vector; scalars pass through).
+        """
+        toks = self.toks
+        close = _match(toks, open_idx)
+        if close >= len(toks) or close == open_idx + 1:
+            return
+        k = open_idx + 1
+        found = toks[k].text == "!"
+        while k < close:
+            s = toks[k].text
+            if s in ("(", "[", "{"):
+                k = _match(toks, k) + 1
+                continue
+            if s in (",", "?"):
+                return  # several arguments, or a ternary: not a plain mask
+            if s == "<" and toks[k - 1].kind == "id":
+                e = _match_angle(toks, k)
+                if e is not None and e < close and self.tok(e + 1) in ("(", "::", "{"):
+                    k = e + 1
+                    continue
+            if s in ("==", "!=", "<=", ">=", "<", ">", "&&", "||"):
+                found = True
+            k += 1
+        if found:
+            self.edit(toks[open_idx].end, toks[open_idx].end, "::metalsim::as_bool(")
+            self.edit(toks[close].start, toks[close].start, ")")
 
     def operand_end(self, i: int) -> int | None:
         """Token index just past the unary-expression operand starting at toks[i]."""

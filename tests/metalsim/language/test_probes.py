@@ -175,12 +175,15 @@ def test_bool_vector_from_comparison() -> None:
         out[2] = m.y ? 1 : 0;
         out[3] = all(m == bool2(false, true)) ? 1 : 0;
         out[4] = int(sizeof(bool2));
+        float2 f = float2(x > 2.0f);      // straight from a comparison: 1.0, not -1.0
+        out[5] = int(f.y);
+        out[6] = ((int2)(x < 2.0f)).x;
         """,
         {"v": (v, mx.float32)},
-        {"out": ((5,), mx.int32)},
+        {"out": ((7,), mx.int32)},
         (1, 1, 1), (1, 1, 1),
     )  # fmt: skip
-    np.testing.assert_array_equal(out["out"], [0, 1, 1, 1, 2])
+    np.testing.assert_array_equal(out["out"], [0, 1, 1, 1, 2, 1, 1])
 
 
 def test_half_literal_into_bfloat_template() -> None:

@@ -163,6 +163,21 @@ def test_aliases_and_template_parameters_are_converted() -> None:
     assert f"{MAKE}<N>" not in out
 
 
+@pytest.mark.parametrize(
+    ("src", "expect"),
+    [
+        ("float4(x > y)", f"{MAKE}<float4>(::metalsim::as_bool(x > y))"),
+        ("int4(a == b && c)", f"{MAKE}<int4>(::metalsim::as_bool(a == b && c))"),
+        ("(float4)(x < 0.0f)", f"{MAKE}<float4>((::metalsim::as_bool(x < 0.0f)))"),
+        ("float4(a > b ? c : d)", f"{MAKE}<float4>(a > b ? c : d)"),
+        ("float4(vec<int, 4>(1))", f"{MAKE}<float4>({MAKE}<vec<int, 4> >(1))"),
+        ("float4(x, y > 0, 1, 2)", f"{MAKE}<float4>(x, y > 0, 1, 2)"),
+    ],
+)
+def test_comparison_masks_converted_as_bool_vectors(src: str, expect: str) -> None:
+    assert rw(f"auto r = {src};") == f"auto r = {expect};"
+
+
 def test_direct_initialisation_of_vectors_in_functions() -> None:
     out = rw("void k() { float4 v(a, b, c, d); const half2 h(x); T t(1); }")
     assert f"float4 v = {MAKE}<float4>(a, b, c, d);" in out

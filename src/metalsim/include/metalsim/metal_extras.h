@@ -65,3 +65,17 @@ inline T attr(uint32_t v) {
   return T(v);
 }
 }  // namespace metalsim
+
+namespace metalsim {
+// The rewriter wraps a comparison passed straight to a conversion, `float4(a > b)`, in
+// as_bool(): clang's vector comparison yields -1 per true lane, Metal's bool vector converts to 1.
+template <class T>
+constexpr auto as_bool(const T &x) {
+  if constexpr (is_vector_v<T> && std::is_integral_v<elem_t<T>> &&
+                std::is_signed_v<elem_t<T>> && !std::is_same_v<elem_t<T>, bool>) {
+    return bvec<size_v<T>>(x);
+  } else {
+    return x;
+  }
+}
+}  // namespace metalsim
