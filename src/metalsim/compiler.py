@@ -198,6 +198,8 @@ def _preprocess(tc: Toolchain, tagged: str, math_mode: str, work: Path) -> str:
 
 
 def _clean_paths(msg: str, work: Path) -> str:
+    # MLX's preamble marks its lines `#line N "mlx/backend/..."`; clang prefixes a directory.
+    msg = re.sub(r"(?m)(^|\s)/\S*?/(mlx/backend/metal/kernels/)", r"\1\2", msg)
     return msg.replace(str(work) + os.sep, "")
 
 
@@ -284,18 +286,49 @@ _DIAG = re.compile(r"^(?P<file>[^\n:]*?):(?P<line>\d+):(?P<col>\d+): (?P<rest>.*
 
 
 def _map_diagnostics(stderr: str, smap: _SourceMap, work: Path) -> str:
+    """Rewrite clang's diagnostics in terms of the user's <header>/<source> text.
+
+    An error raised inside a metalsim or MLX header (a static_assert in a template, say) is
+    restated at the first user location among its notes, so the first line a user reads points
+    at their own code.
+    """
+    lines = [ln for ln in stderr.splitlines() if not ln.startswith("In file included from")]
+    parsed = [_DIAG.match(ln) for ln in lines]
+
+    def user_loc(m: re.Match[str]) -> tuple[str, int, int] | None:
+        if m.group("file") not in _USER_FILES:
+            return None
+        return smap.from_output(m.group("file"), int(m.group("line")), int(m.group("col")))
+
     out = []
-    for ln in stderr.splitlines():
-        m = _DIAG.match(ln)
-        if m and m.group("file") in _USER_FILES:
-            f, line, col = smap.from_output(m.group("file"), int(m.group("line")),
-                                            int(m.group("col")))
-            out.append(f"{f}:{line}:{col}: {m.group('rest')}")
-            ex = smap.excerpt(f, line, col)
-            if ex:
-                out.append(ex)
-        else:
+    for idx, (ln, m) in enumerate(zip(lines, parsed, strict=True)):
+        if m is None:
             out.append(ln)
+            continue
+        loc = user_loc(m)
+        rest = m.group("rest")
+        if loc is None and rest.startswith("error:"):
+            for m2 in parsed[idx + 1 :]:
+                if m2 is None:
+                    continue
+                if m2.group("rest").startswith("error:"):
+                    break
+                loc2 = user_loc(m2)
+                if loc2 is not None:
+                    f, line, col = loc2
+                    out.append(f"{f}:{line}:{col}: {rest}")
+                    ex = smap.excerpt(f, line, col)
+                    if ex:
+                        out.append(ex)
+                    break
+        if loc is None:
+            out.append(ln)
+            continue
+        f, line, col = loc
+        out.append(f"{f}:{line}:{col}: {rest}")
+        ex = smap.excerpt(f, line, col)
+        if ex:
+            out.append(ex)
     return _clean_paths("\n".join(out), work)
 
 
@@ -427,12 +460,12 @@ def _build(metal_source: str, entry: EntrySpec, tc: Toolchain, math_mode: str, k
                 *preamble.include_flags(), *_diag_flags()]  # fmt: skip
         pch_args = ["-include-pch", str(pch)] if pch is not None else []
         cmd = [*base, *pch_args, "-include", str(header), str(tu), "-o", str(out)]
-        res = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        res = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=work)
         if res.returncode != 0 and pch is not None and (
             "PCH" in res.stderr or "precompiled" in res.stderr
         ):
             cmd = [*base, "-include", str(header), str(tu), "-o", str(out)]
-            res = subprocess.run(cmd, capture_output=True, text=True, check=False)
+            res = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=work)
         if res.returncode != 0:
             out.unlink(missing_ok=True)
             if "error:" not in res.stderr:

@@ -218,3 +218,16 @@ def test_split_source_finds_header_body_and_instantiation() -> None:
     assert parts.body == BODY
     assert parts.signature.startswith("template <typename T>\n[[kernel]] void ")
     assert parts.tail.strip().startswith("}\n\ntemplate [[host_name(") or "host_name" in parts.tail
+
+
+def test_error_inside_metalsim_header_is_restated_at_user_line() -> None:
+    msg = compile_error("\n  float4 v = float4(1.0f, 2.0f);\n  out[0] = v.x;\n")
+    first = msg.splitlines()[0]
+    assert first.startswith("<source>:2:14: error: static assertion failed")
+    assert "wrong number of components" in first
+    assert "In file included from" not in msg
+
+
+def test_vector_length_mismatch_is_a_compile_error() -> None:
+    msg = compile_error("\n  float4 v = float4(1.0f);\n  float2 w = float2(v);\n  out[0] = w.x;\n")
+    assert msg.startswith("<source>:3:14: error:") and "different lengths" in msg
