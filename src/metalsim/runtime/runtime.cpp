@@ -139,6 +139,7 @@ struct Worker {
   uint32_t nready;  // fibers in F_READY
   uint32_t ndone;
   uint32_t ncollective;
+  uint32_t nsimdbar;  // fibers waiting at a simdgroup_barrier
   uint64_t group_linear;
   uint32_t *order;
   uint64_t rng;
@@ -544,13 +545,25 @@ void describe_group(const Worker *w, char *buf, size_t len) {
            a.threadgroup_position_in_grid.y, a.threadgroup_position_in_grid.z);
 }
 
-// Resolves every (SIMD group or quad, call site) group of lanes waiting at a collective.
+// A SIMD group is quiet when none of its lanes can run: then the lanes waiting at a collective
+// (or simdgroup_barrier) are all the lanes that will get there, whatever other SIMD groups do.
+// SIMD groups progress independently, as on the GPU: a lane of another group spinning on an
+// atomic does not hold them back.
+bool simd_quiet(const Worker *w, uint32_t base, uint32_t end) {
+  for (uint32_t i = base; i < end; i++)
+    if (w->fibers[i].state == F_READY) return false;
+  return true;
+}
+
+// Resolves every (SIMD group or quad, call site) group of lanes waiting at a collective, in
+// quiet SIMD groups.
 bool resolve_collectives(Worker *w) {
   alignas(16) unsigned char snap[kSimdWidth * kMaxCollectiveBytes];
   bool any = false;
   uint32_t n = w->n;
   for (uint32_t base = 0; base < n && w->ncollective; base += kSimdWidth) {
     uint32_t end = base + kSimdWidth < n ? base + kSimdWidth : n;
+    if (!simd_quiet(w, base, end)) continue;
     uint32_t handled = 0;  // bit per lane of this SIMD group
     for (uint32_t i = base; i < end; i++) {
       Fiber *lead = &w->fibers[i];
@@ -598,6 +611,7 @@ int resolve_simd_barriers(Worker *w) {
   uint32_t n = w->n;
   for (uint32_t base = 0; base < n; base += kSimdWidth) {
     uint32_t end = base + kSimdWidth < n ? base + kSimdWidth : n;
+    if (!simd_quiet(w, base, end)) continue;
     Fiber *first = nullptr;
     Fiber *other = nullptr;
     uint32_t nlive = 0, nat = 0, ndone = 0;
@@ -647,6 +661,7 @@ int resolve_simd_barriers(Worker *w) {
       if (f->state == F_BARRIER) f->state = F_READY;
     }
     w->nready += nat;
+    w->nsimdbar -= nat;
     any = true;
   }
   return any ? 1 : 0;
@@ -723,6 +738,7 @@ void run_group_fibers(Worker *w, uint64_t linear) {
   w->nready = n;
   w->ndone = 0;
   w->ncollective = 0;
+  w->nsimdbar = 0;
   w->group_linear = linear;
   reset_tg_memory(w);
   for (uint32_t i = 0; i < n; i++) {
@@ -749,7 +765,13 @@ void run_group_fibers(Worker *w, uint64_t linear) {
       if (load_flag(&g_launch.abort)) return;  // abandon the group: its fibers are reset later
     }
     if (w->ndone == n) break;
-    if (w->nready == 0 && !resolve(w)) return;
+    if (w->nready == 0) {
+      if (!resolve(w)) return;
+    } else if (w->ncollective || w->nsimdbar) {
+      // Some lanes keep running (spinning on atomics): let quiet SIMD groups progress.
+      if (w->ncollective) resolve_collectives(w);
+      if (w->nsimdbar && resolve_simd_barriers(w) < 0) return;
+    }
   }
 }
 
@@ -1151,6 +1173,7 @@ MSIM_EXPORT void metalsim_barrier(int scope, const char *file, int line, int col
   f->scope = scope ? 1 : 0;
   f->site = {file, line, col};
   w->nready--;
+  if (f->scope) w->nsimdbar++;
   switch_to_sched(w, f, false);
 }
 

@@ -35,3 +35,10 @@ def test_spin_wait_on_another_thread_of_the_group(run: Runner, schedule: str) ->
     out = np.zeros(8, np.uint32)
     run("k_spin_ok", [out], (8 * 64, 1, 1), (64, 1, 1), schedule=schedule, watchdog_seconds=20)
     assert (out == 1).all()
+
+
+@pytest.mark.parametrize("schedule", ["forward", "reverse", "random"])
+def test_spinning_lane_does_not_block_other_simd_groups(run: Runner, schedule: str) -> None:
+    out = np.zeros(4, np.uint32)
+    run("k_spin_simd", [out], (4 * 64, 1, 1), (64, 1, 1), schedule=schedule, watchdog_seconds=10)
+    assert (out == 32).all()

@@ -237,3 +237,22 @@ KERNEL(k_div_zero) {
   uint t = a->thread_position_in_grid.x;
   out[t] = 100 / d[t];
 }
+
+// Thread 0 spins until SIMD group 1 has finished a simd_sum (SIMD groups progress
+// independently; the spinning lane must not hold the other group's collective back).
+KERNEL(k_spin_simd) {
+  atomic_uint *flag = TG_ALLOC(atomic_uint, 1, 1);
+  uint t = a->thread_index_in_threadgroup;
+  if (t == 0) atomic_store_explicit(flag, 0u, memory_order_relaxed);
+  threadgroup_barrier(mem_flags::mem_threadgroup);
+  if (t == 0) {
+    uint v;
+    while ((v = atomic_load_explicit(flag, memory_order_relaxed)) == 0) {
+    }
+    ((uint *)args[0])[a->threadgroup_position_in_grid.x] = v;
+  } else if (t >= 32) {
+    uint s = simd_sum(1u);
+    simdgroup_barrier(mem_flags::mem_none);
+    if (t == 32) atomic_store_explicit(flag, s, memory_order_relaxed);
+  }
+}
