@@ -231,3 +231,28 @@ def test_error_inside_metalsim_header_is_restated_at_user_line() -> None:
 def test_vector_length_mismatch_is_a_compile_error() -> None:
     msg = compile_error("\n  float4 v = float4(1.0f);\n  float2 w = float2(v);\n  out[0] = w.x;\n")
     assert msg.startswith("<source>:3:14: error:") and "different lengths" in msg
+
+
+def test_sanitize_build_links_asan() -> None:
+    try:
+        toolchain.find_toolchain(sanitize=True)
+    except ToolchainError as exc:
+        pytest.skip(f"no ASan toolchain: {exc}")
+    gen = generate(BODY, X, OUT)
+    ck = compiler.compile_kernel(gen.source, signature.entry_spec(gen), sanitize=True)
+    syms = subprocess.run(["nm", "-D", str(ck.path)], capture_output=True, text=True).stdout
+    assert "__asan" in syms
+
+
+def test_zig_compiled_kernel_runs(monkeypatch) -> None:
+    pytest.importorskip("ziglang")
+    from metalsim_lang_helpers import run
+
+    monkeypatch.setenv("METALSIM_CXX", f"{sys.executable} -m ziglang c++")
+    x = np.arange(16, dtype=np.float32)
+    out = run(
+        "\n  uint i = thread_position_in_grid.x;\n  out[i] = float4(inp[i]).w * 2.0f + T(0.5h);\n",
+        {"inp": (x, mx.float32)}, OUT, (16, 1, 1), (16, 1, 1),
+        template=[("T", mx.bfloat16)], name="zigprobe",
+    )  # fmt: skip
+    np.testing.assert_array_equal(out["out"], x * 2 + 0.5)
