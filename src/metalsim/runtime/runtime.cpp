@@ -765,6 +765,17 @@ void run_group_fibers(Worker *w, uint64_t linear) {
       if (load_flag(&g_launch.abort)) return;  // abandon the group: its fibers are reset later
     }
     if (w->ndone == n) break;
+    // Once per round: a loop that only passes barriers or collectives never yields.
+    if (L.deadline_ns && now_ns() > L.deadline_ns) {
+      char th[128];
+      describe_group(w, th, sizeof th);
+      record_error(
+          "watchdog: the kernel is still running after %g s (watchdog_seconds); the threads of "
+          "%s keep passing barriers or SIMD-group functions without finishing (an endless loop?). "
+          "Raise watchdog_seconds if the kernel is just slow.",
+          L.watchdog_seconds, th);
+      return;
+    }
     if (w->nready == 0) {
       if (!resolve(w)) return;
     } else if (w->ncollective || w->nsimdbar) {

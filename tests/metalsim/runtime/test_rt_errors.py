@@ -92,3 +92,9 @@ def test_integer_division_by_zero_is_an_error(run: Runner, fibers: bool) -> None
     d[40] = 4
     run("k_div_zero", [d, out], (64, 1, 1), (64, 1, 1), uses_sync=fibers)
     assert out[40] == 25
+
+
+def test_watchdog_stops_endless_barrier_loop(run: Runner) -> None:
+    stop = np.zeros(1, np.uint32)
+    with pytest.raises(KernelRuntimeError, match="keep passing barriers"):
+        run("k_barrier_forever", [stop], (128, 1, 1), (64, 1, 1), watchdog_seconds=0.3)

@@ -256,3 +256,9 @@ KERNEL(k_spin_simd) {
     if (t == 32) atomic_store_explicit(flag, s, memory_order_relaxed);
   }
 }
+
+// Never ends, but only ever waits at a barrier (no atomic, so no yield).
+KERNEL(k_barrier_forever) {
+  volatile uint *stop = (volatile uint *)args[0];
+  while (*stop == 0) threadgroup_barrier(mem_flags::mem_none);
+}
