@@ -17,7 +17,8 @@ What changes:
   silent bit-cast, and clang forbids ``half`` <-> ``bfloat`` casts that Metal allows);
 - direct initialisation of those types inside functions, ``float4 v(a, b, c, d);``, becomes
   ``float4 v = ::metalsim::make<float4>(a, b, c, d);``;
-- literal suffixes ``0.5h`` -> ``0.5f16`` and ``1.0bf`` -> ``((bfloat)1.0)``;
+- literal suffixes ``0.5h`` -> ``0.5f16`` and ``1.0bf`` -> ``((bfloat)1.0)``; unsuffixed floating
+  literals are floats in Metal (no double), so ``0.1`` -> ``0.1f``;
 - ``#pragma METAL fp ...`` becomes the matching clang pragma.
 
 What is rejected (as Metal does), with the position of the offending token: ``double``,
@@ -484,6 +485,11 @@ class _Rewriter:
     def literal(self, t: Tok) -> None:
         s = t.text
         if s.lower().startswith("0x"):
+            return
+        if re.fullmatch(r"(?:\d+\.\d*|\.\d+)(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+", s):
+            # Metal has no double: an unsuffixed floating literal is a float (WWDC16 606: "2.0
+            # makes a half expression a float operation"); in C++ it would be a double.
+            self.edit(t.end, t.end, "f")
             return
         m = re.fullmatch(r"((?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(h|H|bf|BF)", s)
         if not m:

@@ -437,3 +437,20 @@ inline T block_sum(threadgroup T* buf, uint t, uint n) {
         header=header,
     )  # fmt: skip
     np.testing.assert_array_equal(out["out"], np.full(16, x.sum()))
+
+
+def test_unsuffixed_float_literals_are_float_not_double() -> None:
+    x = np.array([9.0], np.float32)  # 9 * 0.1: float 0.90000004, via double 0.9
+    out = run(
+        """
+        float a = x[0] * 0.1;             // float * float in Metal (no double)
+        half h = half(1.0h) + 1e-4;       // float operation, then rounded to half
+        o[0] = a; o[1] = float(h);
+        """,
+        {"x": (x, mx.float32)},
+        {"o": ((2,), mx.float32)},
+        (1, 1, 1), (1, 1, 1),
+    )  # fmt: skip
+    assert out["o"][0] == np.float32(9.0) * np.float32(0.1)
+    assert out["o"][0] != np.float32(9.0 * 0.1)
+    assert out["o"][1] == np.float32(np.float16(np.float32(1) + np.float32(1e-4)))

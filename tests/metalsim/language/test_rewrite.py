@@ -203,6 +203,13 @@ def test_direct_initialisation_of_vectors_in_functions() -> None:
         ("0x1bf", "0x1bf"),
         ("1.0f", "1.0f"),
         ("3u", "3u"),
+        ("0.1", "0.1f"),
+        ("2.", "2.f"),
+        (".5", ".5f"),
+        ("1e-5", "1e-5f"),
+        ("1.5e+3", "1.5e+3f"),
+        ("42", "42"),
+        ("0x1p-3", "0x1p-3"),
     ],
 )
 def test_literal_suffixes(src: str, expect: str) -> None:
