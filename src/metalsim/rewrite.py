@@ -36,7 +36,9 @@ VECTOR_BASES = (
     "bool", "char", "uchar", "short", "ushort", "int", "uint", "long", "ulong", "half",
     "bfloat", "float",
 )  # fmt: skip
-VECTOR_NAMES = frozenset(f"{b}{n}" for b in VECTOR_BASES for n in (2, 3, 4))
+VECTOR_NAMES = frozenset(f"{b}{n}" for b in VECTOR_BASES for n in (2, 3, 4)) | frozenset(
+    f"packed_{b}{n}" for b in VECTOR_BASES if b not in ("bool", "ulong") for n in (2, 3, 4)
+)
 # Scalar types whose explicit conversions clang handles differently from Metal.
 CONVERT_SCALARS = frozenset({"half", "bfloat", "float16_t", "bfloat16_t"})
 SCALAR_TYPES = frozenset(

@@ -454,3 +454,28 @@ def test_unsuffixed_float_literals_are_float_not_double() -> None:
     assert out["o"][0] == np.float32(9.0) * np.float32(0.1)
     assert out["o"][0] != np.float32(9.0 * 0.1)
     assert out["o"][1] == np.float32(np.float16(np.float32(1) + np.float32(1e-4)))
+
+
+def test_packed_vector_types() -> None:
+    pts = np.arange(9, dtype=np.float32)  # three packed_float3, 12 bytes each
+    out = run(
+        """
+        uint i = thread_position_in_grid.x;
+        const device packed_float3* p = (const device packed_float3*)pts;
+        float3 v = float3(p[i]);             // packed -> aligned
+        packed_float3 q = packed_float3(v * 2.0f);
+        q += float3(1.0f);
+        packed_float4 w = packed_float4(1.0f, 2.0f, 3.0f, 4.0f);
+        o[i * 4 + 0] = q.x; o[i * 4 + 1] = q[2]; o[i * 4 + 2] = (q + v).y;
+        o[i * 4 + 3] = float(sizeof(packed_float3) + sizeof(packed_half2)) + w.w;
+        """,
+        {"pts": (pts, mx.float32)},
+        {"o": ((12,), mx.float32)},
+        (3, 1, 1), (3, 1, 1),
+    )  # fmt: skip
+    p = pts.reshape(3, 3)
+    o = out["o"].reshape(3, 4)
+    np.testing.assert_array_equal(o[:, 0], p[:, 0] * 2 + 1)
+    np.testing.assert_array_equal(o[:, 1], p[:, 2] * 2 + 1)
+    np.testing.assert_array_equal(o[:, 2], p[:, 1] * 3 + 1)
+    np.testing.assert_array_equal(o[:, 3], [20, 20, 20])

@@ -21,6 +21,7 @@
 #include "metal_types.h"
 #include "metal_limits.h"
 #include "metal_math.h"
+#include "metal_packed.h"
 // Runtime layer: barriers, SIMD/quad functions, atomics.
 #include "metal_sync.h"
 #include "metal_simdgroup.h"
