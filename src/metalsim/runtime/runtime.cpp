@@ -142,6 +142,8 @@ struct Worker {
   uint32_t nsimdbar;  // fibers waiting at a simdgroup_barrier
   uint64_t group_linear;
   uint32_t *order;
+  uint32_t pos;  // index in order[] of the running fiber, within the current round
+  bool from_sched;  // ASan: the switch into a fiber came from the scheduler's stack
   uint64_t rng;
   uint64_t yields;
   uint64_t seen_gen;  // helper: last pool generation it served
@@ -295,11 +297,13 @@ bool ensure_fibers(Worker *w, uint32_t n, size_t stack_size) {
   return true;
 }
 
-// Switches from the scheduler into fiber f (returns when f switches back).
+// Switches from the scheduler into fiber f (returns when the round ends: some fiber switches
+// back to the scheduler).
 inline void switch_to_fiber(Worker *w, Fiber *f) {
   w->cur = f;
   w->cur_attrs = &f->attrs;
 #if METALSIM_ASAN
+  w->from_sched = true;
   void *fake = nullptr;
   __sanitizer_start_switch_fiber(&fake, f->map_base + kGuardBytes, f->map_size - kGuardBytes);
   msim_ctx_switch(&w->sched_ctx, &f->ctx);
@@ -324,17 +328,58 @@ inline void switch_to_sched(Worker *w, Fiber *f, bool final) {
 #endif
 }
 
+// Next fiber of the current round: the first ready one after the running one in order[].
+inline Fiber *next_ready(Worker *w) {
+  for (uint32_t k = w->pos + 1; k < w->n; k++) {
+    Fiber *f = &w->fibers[w->order[k]];
+    if (f->state == F_READY) {
+      w->pos = k;
+      return f;
+    }
+  }
+  return nullptr;
+}
+
+// Fiber f stops running (blocked, yielded or finished): switch straight to the next ready fiber
+// of the round, or back to the scheduler when the round is over. One switch instead of two.
+// `final` = f will never be resumed.
+inline void leave(Worker *w, Fiber *f, bool final) {
+  Fiber *nx = load_flag(&g_launch.abort) ? nullptr : next_ready(w);
+  if (!nx) {
+    switch_to_sched(w, f, final);
+    return;
+  }
+  w->cur = nx;
+  w->cur_attrs = &nx->attrs;
+#if METALSIM_ASAN
+  w->from_sched = false;
+  __sanitizer_start_switch_fiber(final ? nullptr : &f->fake_stack, nx->map_base + kGuardBytes,
+                                 nx->map_size - kGuardBytes);
+  msim_ctx_switch(&f->ctx, &nx->ctx);
+  __sanitizer_finish_switch_fiber(f->fake_stack, nullptr, nullptr);
+#else
+  (void)final;
+  msim_ctx_switch(&f->ctx, &nx->ctx);
+#endif
+}
+
 void fiber_main(void *arg) {
   Fiber *f = (Fiber *)arg;
   Worker *w = f->w;
 #if METALSIM_ASAN
-  __sanitizer_finish_switch_fiber(nullptr, &w->sched_stack_bottom, &w->sched_stack_size);
+  const void *bottom = nullptr;
+  size_t size = 0;
+  __sanitizer_finish_switch_fiber(nullptr, &bottom, &size);
+  if (w->from_sched) {  // remember the scheduler's stack for switches back to it
+    w->sched_stack_bottom = bottom;
+    w->sched_stack_size = size;
+  }
 #endif
   g_launch.fn(g_launch.args, &f->attrs);
   f->state = F_DONE;
   w->nready--;
   w->ndone++;
-  switch_to_sched(w, f, true);
+  leave(w, f, true);
   __builtin_trap();  // never resumed
 }
 
@@ -758,12 +803,10 @@ void run_group_fibers(Worker *w, uint64_t linear) {
   if (random) w->rng = L.seed * 0x2545F4914F6CDD1Dull + linear * 0x9E3779B97F4A7C15ull + 1;
   while (w->ndone < n) {
     if (random) shuffle_order(w, n);
-    for (uint32_t k = 0; k < n; k++) {
-      Fiber *f = &w->fibers[w->order[k]];
-      if (f->state != F_READY) continue;
-      switch_to_fiber(w, f);
-      if (load_flag(&g_launch.abort)) return;  // abandon the group: its fibers are reset later
-    }
+    // One round: every ready fiber runs once, in order; fibers hand over to each other.
+    w->pos = (uint32_t)-1;
+    if (Fiber *first = next_ready(w)) switch_to_fiber(w, first);
+    if (load_flag(&g_launch.abort)) return;  // abandon the group: its fibers are reset later
     if (w->ndone == n) break;
     // Once per round: a loop that only passes barriers or collectives never yields.
     if (L.deadline_ns && now_ns() > L.deadline_ns) {
@@ -1185,7 +1228,7 @@ MSIM_EXPORT void metalsim_barrier(int scope, const char *file, int line, int col
   f->site = {file, line, col};
   w->nready--;
   if (f->scope) w->nsimdbar++;
-  switch_to_sched(w, f, false);
+  leave(w, f, false);
 }
 
 MSIM_EXPORT void metalsim_collective(int scope, const void *value, size_t size, const char *file,
@@ -1204,7 +1247,7 @@ MSIM_EXPORT void metalsim_collective(int scope, const void *value, size_t size, 
   f->out_mask = out_mask;
   w->nready--;
   w->ncollective++;
-  switch_to_sched(w, f, false);
+  leave(w, f, false);
 }
 
 MSIM_EXPORT void metalsim_yield(void) {
@@ -1224,5 +1267,5 @@ MSIM_EXPORT void metalsim_yield(void) {
              L.watchdog_seconds, L.nworkers);
     metalsim_fail(msg, nullptr, 0, 0);
   }
-  if (w->cur) switch_to_sched(w, w->cur, false);  // stays F_READY: runs again next round
+  if (w->cur) leave(w, w->cur, false);  // stays F_READY: runs again next round
 }
