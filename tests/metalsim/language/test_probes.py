@@ -479,3 +479,19 @@ def test_packed_vector_types() -> None:
     np.testing.assert_array_equal(o[:, 1], p[:, 2] * 2 + 1)
     np.testing.assert_array_equal(o[:, 2], p[:, 1] * 3 + 1)
     np.testing.assert_array_equal(o[:, 3], [20, 20, 20])
+
+
+def test_nan_converts_to_integer_zero_in_explicit_vector_and_half_casts() -> None:
+    x = np.array([np.nan, 1.5, -2.5, np.nan], np.float32)  # from memory: no constant folding
+    out = run(
+        """
+        float4 f = float4(x[0], x[1], x[2], x[3]);
+        int4 i = int4(f);
+        o[0] = i.x; o[1] = i.y; o[2] = i.z; o[3] = i.w;
+        o[4] = int(uint2(f.xw).x);
+        """,
+        {"x": (x, mx.float32)},
+        {"o": ((5,), mx.int32)},
+        (1, 1, 1), (1, 1, 1),
+    )  # fmt: skip
+    np.testing.assert_array_equal(out["o"], [0, 1, -2, 0, 0])

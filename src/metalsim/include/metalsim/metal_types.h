@@ -195,6 +195,9 @@ constexpr To cvt(From x) {
   using F = std::remove_cv_t<From>;
   if constexpr (is_half_like_v<To> && is_half_like_v<F> && !std::is_same_v<To, F>) {
     return static_cast<To>(static_cast<float>(x));
+  } else if constexpr (std::is_integral_v<To> && !std::is_same_v<To, bool> &&
+                       (std::is_floating_point_v<F> || is_half_like_v<F>)) {
+    return x != x ? To(0) : static_cast<To>(x);  // Metal: NaN converts to integer 0
   } else {
     return static_cast<To>(x);
   }
@@ -220,6 +223,11 @@ constexpr V convert_vector(X x) {
     return r;
   } else if constexpr (is_half_like_v<TE> && is_half_like_v<XE>) {
     return __builtin_convertvector(__builtin_convertvector(x, vec_t<float, N>), V);
+  } else if constexpr (std::is_integral_v<TE> && !std::is_integral_v<XE>) {
+    V r = __builtin_convertvector(x, V);
+    for (int i = 0; i < N; ++i)
+      if (x[i] != x[i]) r[i] = TE(0);  // Metal: NaN converts to integer 0
+    return r;
   } else {
     return __builtin_convertvector(x, V);
   }
