@@ -37,6 +37,7 @@ SIGNATURE_FILE = "<signature>"
 ENTRY_FILE = "<metalsim-entry>"
 _USER_FILES = (HEADER_FILE, SOURCE_FILE, SIGNATURE_FILE)
 _CODEGEN_VERSION = "3"
+_FIXED_MTIME = 1_700_000_000
 
 
 @dataclass(frozen=True)
@@ -370,9 +371,13 @@ def _pch(tc: Toolchain, math_mode: str) -> tuple[Path, Path | None]:
         + preamble.prelude_includes()
         + f'#include "{pre}"\n'
     )
-    tmp_h = d / f"prelude.{os.getpid()}.{threading.get_ident()}.tmp"
-    tmp_h.write_text(text)
-    os.replace(tmp_h, header)
+    if not header.exists() or header.read_text() != text:
+        tmp_h = d / f"prelude.{os.getpid()}.{threading.get_ident()}.tmp"
+        tmp_h.write_text(text)
+        # A fixed mtime: a concurrent writer of the same text must not invalidate a PCH that
+        # another process just built from it (clang checks the size and mtime of its inputs).
+        os.utime(tmp_h, (_FIXED_MTIME, _FIXED_MTIME))
+        os.replace(tmp_h, header)
     tmp_p = d / f"prelude.{os.getpid()}.{threading.get_ident()}.pch.tmp"
     cmd = [*tc.cxx, *flags, *_defines(math_mode), *preamble.include_flags(), "-w",
            "-x", "c++-header", str(header), "-o", str(tmp_p)]  # fmt: skip

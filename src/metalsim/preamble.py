@@ -232,5 +232,8 @@ def preamble_path(tc: Toolchain | None = None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_text(text)
-    os.replace(tmp, path)  # atomic: concurrent builders write identical text
+    # atomic, and with a fixed mtime: concurrent builders write identical text, and a PCH built
+    # from the first copy stays valid when the second replaces it
+    os.utime(tmp, (1_700_000_000, 1_700_000_000))
+    os.replace(tmp, path)
     return path
