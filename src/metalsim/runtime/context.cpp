@@ -65,7 +65,12 @@ extern "C" void metalsim_fiber_trampoline(void);
 void msim_ctx_init(msim_ctx *c, char *stack_lo, size_t stack_size, msim_fiber_fn fn, void *arg) {
   uintptr_t top = ((uintptr_t)stack_lo + stack_size) & ~(uintptr_t)15;
   uint64_t *sp = (uint64_t *)(top - 80);  // 8 slots + 16 bytes of slack; sp stays 16-aligned
-  sp[0] = 0x1F80ull | (0x037Full << 32);  // default MXCSR, default x87 control word
+  // The fiber inherits the worker's FP environment, as a plain call on that thread would.
+  uint32_t mxcsr;
+  uint16_t fpucw;
+  __asm__ volatile("stmxcsr %0" : "=m"(mxcsr));
+  __asm__ volatile("fnstcw %0" : "=m"(fpucw));
+  sp[0] = (uint64_t)mxcsr | ((uint64_t)fpucw << 32);
   sp[1] = 0;                               // r15
   sp[2] = 0;                               // r14
   sp[3] = (uint64_t)(uintptr_t)fn;         // r13
@@ -136,7 +141,9 @@ void msim_ctx_init(msim_ctx *c, char *stack_lo, size_t stack_size, msim_fiber_fn
   sp[1] = (uint64_t)(uintptr_t)fn;                           // x20
   sp[10] = 0;                                                // x29 (fp) = 0 ends unwinding
   sp[11] = (uint64_t)(uintptr_t)&metalsim_fiber_trampoline;  // x30 (lr)
-  sp[20] = 0;                                                // fpcr: round to nearest, no FZ
+  uint64_t fpcr;
+  __asm__ volatile("mrs %0, fpcr" : "=r"(fpcr));
+  sp[20] = fpcr;  // the fiber inherits the worker's FP control register
   c->sp = sp;
 }
 
