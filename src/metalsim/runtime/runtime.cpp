@@ -992,6 +992,7 @@ void after_fork_child() {
   pthread_cond_init(&g_pool_cv, nullptr);
   pthread_cond_init(&g_done_cv, nullptr);
   pthread_mutex_init(&g_launch_mu, nullptr);
+  pthread_mutex_init(&g_launch.err_mu, nullptr);
 }
 
 __attribute__((constructor)) void init_runtime() {
