@@ -52,6 +52,14 @@ def test_asan_reports_threadgroup_out_of_bounds_write() -> None:
         out = np.zeros(2, np.float32)
         launch(Kernel(so, "k_tree"), [x, out], (512, 1, 1), (256, 1, 1), opts)
         assert out.tolist() == [x[:256].sum(), x[256:].sum()], out
+        # SIMD-group functions (fiber-to-fiber switches, snapshots on fiber stacks) too.
+        n = 90
+        xs = np.random.default_rng(0).random(n, dtype=np.float32)
+        fo = np.full((n, 38), np.nan, np.float32)
+        uo = np.zeros((n, 23), np.uint32)
+        args = [xs, np.arange(n, dtype=np.int32), np.array([1], np.uint32), fo, uo]
+        launch(Kernel(so, "k_collectives"), args, (n, 1, 1), (45, 1, 1), opts)
+        assert not np.isnan(fo[2]).any()
         print("CLEAN-RUN-OK", runtime_info(sanitize=True), flush=True)
         launch(Kernel(so, "k_tg_oob"), [np.zeros(64, np.float32)], (64, 1, 1), (64, 1, 1), opts)
         print("NOT-REACHED", flush=True)
