@@ -12,6 +12,9 @@ What differs from MLX on a Mac, by design:
 - the ``stream`` argument is validated like MLX's, then ignored: everything runs on the CPU;
 - outputs that the kernel does not write hold a poison pattern (all bytes ``0xFF``) instead of
   whatever a recycled GPU buffer held;
+- outputs (and the input copies metalsim makes) sit between two guard regions; a kernel that
+  writes into one raises ``KernelRuntimeError`` naming the buffer, instead of silently
+  corrupting the Python process's heap (not in AddressSanitizer mode, which checks exactly);
 - the result is wrapped in ``mx.custom_function`` whose VJP/JVP/vmap raise MLX's errors, so
   ``mx.grad`` through a kernel fails loudly instead of returning zeros;
 - calls on tracers are handed to MLX's own ``metal_kernel``: under ``mx.export_function`` it
@@ -35,6 +38,7 @@ import mlx.core as mx
 import numpy as np
 
 from metalsim import signature
+from metalsim.errors import KernelRuntimeError
 
 # ---------------------------------------------------------------------------------------------
 # Run-time settings (schedule, barriers, sanitizer): used by diagnostics and the pytest plugin.
@@ -335,6 +339,112 @@ def _fill_value(init_value: float, dtype: mx.Dtype) -> np.ndarray:
     return np.asarray(v)
 
 
+# Redzones. Each output, and each input copy metalsim makes, is allocated with a guard region
+# before and after it, filled with a canary pattern and checked after the launch. A kernel that
+# writes out of bounds on a GPU usually corrupts some other buffer silently; here the same write
+# would land in the Python process's heap and crash the interpreter much later ("free(): invalid
+# next size"), far from the kernel. The guards turn the common cases into an error that names
+# the buffer.
+#
+# This only catches writes that land *in* a guard: a write further away, a read out of bounds,
+# or a write that happens to store the canary bytes goes unnoticed. The complete check is the
+# AddressSanitizer mode (diagnostics.run_with_asan), which has no guards at all: a guard is valid
+# memory as far as ASan is concerned, so it would hide the very overflows ASan should report.
+#
+# Size: twice the buffer, at least 4 KiB, at most 256 KiB (a multiple of 64 bytes). Typical
+# overflows land close to the end: an off-by-one index, a grid rounded up to whole threadgroups
+# without a bounds check (up to 1023 elements past), or a batch stride larger than the output's
+# row (mlx-examples' encodec LSTM with batch 2 starts writing exactly one buffer length past the
+# end of its outputs, so a guard of one buffer would just miss it). The cost is a fill and a
+# NumPy comparison of at most 512 KiB per buffer per launch: about 10 us for a small buffer,
+# under 0.5 ms for a 64 MiB one (mostly first-touch page faults), small next to the launch of
+# a kernel that writes that much. The buffer starts 64-byte aligned, so vector loads (float4,
+# ...) see the alignment of a GPU buffer.
+
+GUARD_MIN = 4 * 1024
+GUARD_CAP = 256 * 1024
+_GUARD_ALIGN = 64
+# Eight distinct bytes, none 0x00 or 0xFF (zero stores and the output poison always differ);
+# long enough for the largest guard plus alignment padding.
+_CANARY = np.tile(
+    np.frombuffer(b"\xa5\x5a\xc3\x3c\x96\x69\x1e\xe1", dtype=np.uint8),
+    (GUARD_CAP + _GUARD_ALIGN) // 8,
+)
+
+
+def guard_size(shape: tuple[int, ...], itemsize: int) -> int:
+    """Bytes of guard on each side of a buffer of this shape (see the comment above)."""
+    nbytes = int(np.prod(shape, dtype=np.int64)) * itemsize
+    size = min(GUARD_CAP, max(GUARD_MIN, 2 * nbytes))
+    return -(-size // _GUARD_ALIGN) * _GUARD_ALIGN
+
+
+@dataclass
+class _Guarded:
+    """A buffer inside ``raw``: guards are ``raw[:start]`` and ``raw[start + nbytes:]``.
+
+    Each guard is at least ``guard_size`` bytes; the alignment padding is guard too (a 0-byte
+    NumPy view points at the start of ``raw``, so a write to it lands there).
+    """
+
+    what: str  # "output `name`" / "input `name`"
+    raw: np.ndarray  # uint8, owns the memory
+    start: int
+    nbytes: int
+    itemsize: int
+
+    def problem(self) -> str | None:
+        """None if both guards still hold the canary, else what the kernel did.
+
+        Offsets are relative to the buffer's first byte (negative: before it), and the element
+        index is the one the kernel would have used, e.g. ``out[48]`` for a 48-element output.
+        """
+        end = self.start + self.nbytes
+        before = self.raw[: self.start] != _CANARY[: self.start]
+        after = self.raw[end:] != _CANARY[: len(self.raw) - end]
+        if not (before.any() or after.any()):
+            return None
+        if self.nbytes == 0:
+            return f"wrote to {self.what}, which has no elements (0-byte buffer)"
+        if after.any():
+            where, offset = "past the end of", self.nbytes + int(np.flatnonzero(after)[0])
+            which = "first"
+        else:  # the bad byte nearest the buffer: the likeliest index expression is off by one
+            where, offset = "before the start of", int(np.flatnonzero(before)[-1]) - self.start
+            which = "nearest"
+        return (
+            f"wrote {where} {self.what} ({which} bad byte at offset {offset} of its "
+            f"{self.nbytes}-byte buffer, i.e. element [{offset // self.itemsize}] of "
+            f"{self.nbytes // self.itemsize})"
+        )
+
+
+def _guarded_empty(
+    shape: tuple[int, ...], dtype: Any, what: str, guards: list[_Guarded]
+) -> np.ndarray:
+    """An uninitialised C-contiguous array inside a guarded allocation (recorded in guards)."""
+    dt = np.dtype(dtype)
+    nbytes = int(np.prod(shape, dtype=np.int64)) * dt.itemsize
+    guard = guard_size(shape, dt.itemsize)
+    raw = np.empty(nbytes + 2 * guard + _GUARD_ALIGN, dtype=np.uint8)
+    start = (-raw.ctypes.data) % _GUARD_ALIGN + guard
+    end = start + nbytes
+    raw[:start] = _CANARY[:start]
+    raw[end:] = _CANARY[: len(raw) - end]
+    guards.append(_Guarded(what, raw, start, nbytes, dt.itemsize))
+    return raw[start:end].view(dt).reshape(shape)
+
+
+def _check_guards(kernel_name: str, guards: list[_Guarded]) -> None:
+    problems = [p for p in (g.problem() for g in guards) if p is not None]
+    if problems:
+        more = "".join(f"\n  also {p}" for p in problems[1:])
+        raise KernelRuntimeError(
+            f"kernel `{kernel_name}` {problems[0]}; rerun with "
+            f"metalsim.diagnostics.run_with_asan(...) to find the line{more}"
+        )
+
+
 def to_mx(n: np.ndarray, dtype: mx.Dtype) -> mx.array:
     """An ``mx.array`` copy of an output buffer."""
     a = mx.array(n)
@@ -445,10 +555,17 @@ def execute(
             ) from e
         raise
 
-    # Outputs: freshly allocated, poisoned unless init_value (MLX leaves them uninitialised).
+    # Outputs: freshly allocated, poisoned unless init_value (MLX leaves them uninitialised),
+    # between guards unless ASan checks every access itself (see "Redzones" above).
+    guards: list[_Guarded] | None = None if st.sanitize else []
     outs: list[np.ndarray] = []
-    for shape, dtype in zip(prep.output_shapes, prep.output_dtypes, strict=True):
-        n = np.empty(shape, dtype=_NP_DTYPES[dtype])
+    for name, shape, dtype in zip(
+        k.output_names, prep.output_shapes, prep.output_dtypes, strict=True
+    ):
+        if guards is None:
+            n = np.empty(shape, dtype=_NP_DTYPES[dtype])
+        else:
+            n = _guarded_empty(shape, _NP_DTYPES[dtype], f"output `{name}`", guards)
         if prep.init_value is None:
             n.reshape(-1).view(np.uint8).fill(poison)
         else:
@@ -458,12 +575,19 @@ def execute(
     # Inputs, then their shape/strides/ndim, in signature order (MLX's buffer binding).
     args: list[Any] = []
     keep: list[Any] = []  # everything args point into stays alive until the launch returns
-    for a, (use_shape, use_strides, use_ndim) in zip(
-        prep.inputs, prep.generated.shape_infos, strict=True
+    for name, a, (use_shape, use_strides, use_ndim) in zip(
+        k.input_names, prep.inputs, prep.generated.shape_infos, strict=True
     ):
         n = input_view(a)
         if k.ensure_row_contiguous and not n.flags.c_contiguous:
-            n = np.ascontiguousarray(n)
+            # Our copy gets guards; zero-copy inputs are MLX's memory, and the signature makes
+            # them `const device T*`, so writing to one takes a deliberate cast.
+            if guards is None:
+                n = np.ascontiguousarray(n)
+            else:
+                copy = _guarded_empty(n.shape, n.dtype, f"input `{name}`", guards)
+                copy[...] = n
+                n = copy
         keep.append(n)
         args.append(_buffer_arg(n))
         if n.ndim > 0:
@@ -505,6 +629,8 @@ def execute(
     _backend_launch(ck, args, prep.grid, prep.threadgroup, st)
     launch_count += 1
     del keep
+    if guards:
+        _check_guards(k.name, guards)
     return outs
 
 
