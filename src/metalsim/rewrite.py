@@ -52,6 +52,18 @@ SCALAR_TYPES = frozenset(
 
 MAKE = "::metalsim::make"
 
+# Calls that need the threads of a threadgroup to run as fibers: barriers, and the atomics a
+# spin-wait polls (a plain sequential call of each thread would never see the other's store).
+_SYNC_NAMES = frozenset(
+    {
+        "threadgroup_barrier",
+        "simdgroup_barrier",
+        "atomic_load_explicit",
+        "atomic_exchange_explicit",
+        "atomic_compare_exchange_weak_explicit",
+    }
+)
+
 _REJECT = {
     "double": "Metal does not support 'double' (use float)",
     "goto": "Metal does not support 'goto'",
@@ -380,9 +392,7 @@ class _Rewriter:
                 i += 1
                 continue
             # ---- identifiers
-            if s in ("threadgroup_barrier", "simdgroup_barrier") or s.startswith(
-                ("simd_", "quad_")
-            ):
+            if s in _SYNC_NAMES or s.startswith(("simd_", "quad_")):
                 self.uses_sync = True
             if s == "threadgroup":
                 j = self.threadgroup(i, head_start)

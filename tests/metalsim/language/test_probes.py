@@ -495,3 +495,22 @@ def test_nan_converts_to_integer_zero_in_explicit_vector_and_half_casts() -> Non
         (1, 1, 1), (1, 1, 1),
     )  # fmt: skip
     np.testing.assert_array_equal(out["o"], [0, 1, -2, 0, 0])
+
+
+def test_spin_wait_on_device_atomic_within_a_threadgroup_terminates() -> None:
+    # Thread 0 waits for a flag that thread 31 sets: needs fibers (uses_sync), else it hangs.
+    out = run(
+        """
+        uint t = thread_position_in_grid.x;
+        if (t == 0) {
+          while (atomic_load_explicit(&flag[0], memory_order_relaxed) == 0) {}
+          atomic_store_explicit(&flag[1], 7, memory_order_relaxed);
+        }
+        if (t == 31) { atomic_store_explicit(&flag[0], 1, memory_order_relaxed); }
+        """,
+        {},
+        {"flag": ((2,), mx.int32)},
+        (32, 1, 1), (32, 1, 1),
+        atomic_outputs=True,
+    )  # fmt: skip
+    assert list(out["flag"]) == [1, 7]

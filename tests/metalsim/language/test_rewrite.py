@@ -274,6 +274,8 @@ def test_rejection_checks_can_be_disabled_for_mlx_preamble() -> None:
         ("float s = simd_sum(x);", True),
         ("float s = quad_shuffle(x, 1);", True),
         ("// simd_sum(x) in a comment", False),
+        ("while (atomic_load_explicit(&f[0], memory_order_relaxed) == 0) {}", True),
+        ("atomic_fetch_add_explicit(&f[0], 1, memory_order_relaxed);", False),
     ],
 )
 def test_uses_sync(src: str, sync: bool) -> None:
