@@ -514,3 +514,25 @@ def test_spin_wait_on_device_atomic_within_a_threadgroup_terminates() -> None:
         atomic_outputs=True,
     )  # fmt: skip
     assert list(out["flag"]) == [1, 7]
+
+
+def test_matrices() -> None:
+    out = run(
+        """
+        float2x2 a = float2x2(float2(1, 2), float2(3, 4));   // columns
+        float2x2 b = float2x2(2.0f);                          // diagonal
+        float2 v = a * float2(1, 1);                          // sum of columns
+        float2 w = float2(1, 1) * a;                          // dot with each column
+        float2x2 c = a * b + transpose(a);
+        float3x3 i3 = float3x3(1.0f);
+        float4x4 m(1, 0, 0, 0,  0, 2, 0, 0,  0, 0, 3, 0,  0, 0, 0, 4);
+        o[0] = v.x; o[1] = v.y; o[2] = w.x; o[3] = w.y;
+        o[4] = c[0][0]; o[5] = c[1][0]; o[6] = determinant(a); o[7] = determinant(m);
+        o[8] = float(sizeof(float3x3)); o[9] = i3[2][2] + float(half2x2(a)[1][1]);
+        """,
+        {},
+        {"o": ((10,), mx.float32)},
+        (1, 1, 1), (1, 1, 1),
+    )  # fmt: skip
+    # a = [[1, 3], [2, 4]] (rows); c = 2a + a^T
+    np.testing.assert_array_equal(out["o"], [4, 6, 3, 7, 3, 8, -2, 24, 48, 5])

@@ -22,6 +22,7 @@
 #include "metal_limits.h"
 #include "metal_math.h"
 #include "metal_packed.h"
+#include "metal_matrix.h"
 // Runtime layer: barriers, SIMD/quad functions, atomics.
 #include "metal_sync.h"
 #include "metal_simdgroup.h"
