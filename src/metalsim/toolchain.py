@@ -213,6 +213,11 @@ def _zig_command() -> list[str] | None:
 def _find(sanitize: bool, override: str | None) -> Toolchain:
     if override:
         cmd = shlex.split(override)
+        # absolute path: compiles run in temporary working directories
+        if cmd and os.sep in cmd[0]:
+            cmd[0] = os.path.abspath(cmd[0])
+        elif cmd:
+            cmd[0] = shutil.which(cmd[0]) or cmd[0]
         return _make(cmd, _kind_of(cmd), sanitize)
     errors: list[str] = []
     for cmd in _system_candidates():

@@ -256,3 +256,10 @@ def test_zig_compiled_kernel_runs(monkeypatch) -> None:
         template=[("T", mx.bfloat16)], name="zigprobe",
     )  # fmt: skip
     np.testing.assert_array_equal(out["out"], x * 2 + 0.5)
+
+
+def test_relative_compiler_override_is_made_absolute(monkeypatch) -> None:
+    pytest.importorskip("ziglang")
+    monkeypatch.setenv("METALSIM_CXX", f"{os.path.relpath(sys.executable)} -m ziglang c++")
+    tc = toolchain.find_toolchain()
+    assert os.path.isabs(tc.cxx[0])  # compiles run in a temporary working directory
