@@ -536,3 +536,15 @@ def test_matrices() -> None:
     )  # fmt: skip
     # a = [[1, 3], [2, 4]] (rows); c = 2a + a^T
     np.testing.assert_array_equal(out["o"], [4, 6, 3, 7, 3, 8, -2, 24, 48, 5])
+
+
+def test_metal_fp_pragma_keeps_two_sum_exact_under_fast_math() -> None:
+    # The recipe for double-word arithmetic: `#pragma METAL fp math_mode(safe)` at the start of
+    # the body protects the 2Sum error term even when the kernel is compiled in fast mode.
+    x = np.array([1.0, 1e8], np.float32)
+    y = np.array([1e-8, 1.0], np.float32)
+    src = "\n    #pragma METAL fp math_mode(safe)" + TWO_SUM
+    for mode in ("fast", "relaxed"):
+        out = run(src, {"x": (x, mx.float32), "y": (y, mx.float32)}, {"out": ((2,), mx.float32)},
+                  (2, 1, 1), (2, 1, 1), math_mode=mode, name="twosum_pragma")
+        assert np.all(out["out"] != 0), mode
