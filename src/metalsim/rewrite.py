@@ -651,27 +651,41 @@ class _Rewriter:
             break
         if start != head:
             return None  # qualifier: parameter, cast, template argument, member function, ...
-        # scan to the end of the statement
+        # scan to the end of the statement; '<' '>' count as brackets at statement level (a
+        # declaration has no comparisons outside its array bounds)
         e = i + 1
         depth = 0
+        angle = 0
+        init_at: int | None = None
         while e < len(toks):
             s = toks[e].text
             if s in ("(", "[", "{"):
+                if depth == 0 and angle == 0 and init_at is None and s in ("(", "{") and (
+                    toks[e - 1].text != "alignas"
+                ):
+                    init_at = e
                 depth += 1
             elif s in (")", "]", "}"):
                 depth -= 1
                 if depth < 0:
                     return None
-            elif depth == 0 and s in ("*", "&", "&&"):
+            elif depth == 0 and s == "<":
+                angle += 1
+            elif depth == 0 and s in (">", ">>"):
+                angle = max(0, angle - len(s))
+            elif depth == 0 and angle == 0 and s in ("*", "&", "&&"):
                 return None  # pointer/reference to threadgroup memory
+            elif depth == 0 and angle == 0 and s == "=" and init_at is None:
+                init_at = e
             elif depth == 0 and s == ";":
                 break
             e += 1
         if e >= len(toks):
             return None
-        for x in range(i + 1, e):
-            if toks[x].text == "(" and toks[x - 1].text != "alignas" and self._depth0(i + 1, x):
-                return None  # a function declaration or call, not a variable
+        if init_at is not None:
+            raise RewriteError(
+                "threadgroup variables cannot have initializers in Metal", toks[init_at].start
+            )
         self.uses_tg = True
         quals: list[str] = []
         for x in range(start, i):
@@ -723,10 +737,6 @@ class _Rewriter:
         for d in decls:
             if not d or toks[d[0]].kind != "id":
                 return None
-            if any(toks[x].text == "=" for x in d) or any(toks[x].text == "{" for x in d):
-                raise RewriteError(
-                    "threadgroup variables cannot have initializers in Metal", toks[d[0]].start
-                )
             name = toks[d[0]]
             arrays = self.text[toks[d[1]].start : toks[d[-1]].end] if len(d) > 1 else ""
             col = name.start - self.text.rfind("\n", 0, name.start)

@@ -103,10 +103,21 @@ def test_threadgroup_statement_spanning_lines_keeps_line_count() -> None:
     assert out.split("\n")[4] == "}"
 
 
-def test_threadgroup_initializer_is_rejected() -> None:
+@pytest.mark.parametrize(
+    "decl",
+    ["threadgroup float x = 0;", "threadgroup float x = f(1);", "threadgroup S x(1);",
+     "threadgroup float x{};", "threadgroup float a[2], b = 1;"],
+)  # fmt: skip
+def test_threadgroup_initializer_is_rejected(decl: str) -> None:
+    src = "void k() {\n  " + decl + "\n}"
     with pytest.raises(RewriteError, match="initializers") as ei:
-        rewrite("void k() {\n  threadgroup float x = 0;\n}")
-    assert ei.value.pos == "void k() {\n  threadgroup float ".__len__()
+        rewrite(src)
+    assert src[ei.value.pos] in "=({"
+
+
+def test_threadgroup_template_type_with_pointer_argument() -> None:
+    out = rw("void k() { threadgroup Pair<int*, float> p[2]; }")
+    assert "tg_var<Pair<int*, float>[2]>(1," in out
 
 
 # ------------------------------------------------------------------ vectors and casts
