@@ -80,6 +80,12 @@ _REJECT = {
 }
 
 
+_TG_PARSE = (
+    "metalsim cannot read this threadgroup declaration (it handles `threadgroup T a[N][M], b;` "
+    "with optional alignas/volatile/const); erasing the keyword would make it per-thread"
+)
+
+
 class RewriteError(Exception):
     """A construct Metal rejects; ``pos`` is the offset in the rewriter's input text."""
 
@@ -668,7 +674,7 @@ class _Rewriter:
             elif s in (")", "]", "}"):
                 depth -= 1
                 if depth < 0:
-                    return None
+                    raise RewriteError(_TG_PARSE, toks[i].start)
             elif depth == 0 and s == "<":
                 angle += 1
             elif depth == 0 and s in (">", ">>"):
@@ -681,7 +687,7 @@ class _Rewriter:
                 break
             e += 1
         if e >= len(toks):
-            return None
+            raise RewriteError(_TG_PARSE, toks[i].start)
         if init_at is not None:
             raise RewriteError(
                 "threadgroup variables cannot have initializers in Metal", toks[init_at].start
@@ -723,7 +729,7 @@ class _Rewriter:
             if toks[x].kind == "id" and toks[x].text not in ("const", "volatile"):
                 name_pos = idx
         if name_pos is None or name_pos == 0:
-            return None
+            raise RewriteError(_TG_PARSE, toks[i].start)
         base_toks = first[:name_pos]
         base = " ".join(quals) + " " + self.text[toks[base_toks[0]].start : toks[base_toks[-1]].end]
         decls = [first[name_pos:]] + parts[1:]
@@ -736,7 +742,7 @@ class _Rewriter:
         out = []
         for d in decls:
             if not d or toks[d[0]].kind != "id":
-                return None
+                raise RewriteError(_TG_PARSE, toks[i].start)
             name = toks[d[0]]
             arrays = self.text[toks[d[1]].start : toks[d[-1]].end] if len(d) > 1 else ""
             col = name.start - self.text.rfind("\n", 0, name.start)

@@ -305,3 +305,8 @@ def test_metal_fp_pragmas_become_clang_pragmas() -> None:
     out = rw("#pragma METAL fp contract(off)\n#pragma METAL fp math_mode(safe)\nint x;")
     assert "#pragma clang fp contract(off)" in out
     assert "#pragma float_control(precise, on)" in out
+
+
+def test_unreadable_threadgroup_declaration_is_an_error_not_per_thread() -> None:
+    with pytest.raises(RewriteError, match="cannot read this threadgroup declaration"):
+        rewrite("void k() { threadgroup float; }")
