@@ -36,6 +36,7 @@ def zig_build(target: str, out: Path, *extra: str) -> None:
 
 
 @needs_zig
+@pytest.mark.slow  # cold: zig builds musl for aarch64 first (about 1 min); cached afterwards
 def test_aarch64_linux_under_qemu(tmp_path: Path) -> None:
     qemu = shutil.which("qemu-aarch64")
     if qemu is None:
