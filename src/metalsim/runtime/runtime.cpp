@@ -134,6 +134,8 @@ struct Worker {
   metalsim_thread_attrs plain_attrs;
   jmp_buf plain_jmp;  // plain mode: metalsim_fail jumps back to the threadgroup loop
   bool in_plain;
+  pthread_t os_thread;  // the OS thread running this worker in the current launch
+  int in_work;          // atomic: inside work() for the current launch (watchdog pokes it)
   // current threadgroup
   uint32_t n;       // threads in the group
   uint32_t nready;  // fibers in F_READY
@@ -491,6 +493,21 @@ void ensure_altstack() {
   if (ss.ss_sp) sigaltstack(&ss, nullptr);
 }
 
+// Watchdog poke (SIGURG, sent by the watchdog thread once the launch is past its deadline):
+// a thread executing kernel code abandons it. Elsewhere (runtime, libm) it is ignored and the
+// watchdog pokes again shortly.
+struct sigaction g_old_urg;
+void poke_handler(int sig, siginfo_t *si, void *uc) {
+  Worker *w = tl_worker;
+  if (w && (w->cur || w->in_plain) && load_flag(&g_launch.abort) && pc_in_kernel(fault_pc(uc)))
+    escape(w);
+  if ((g_old_urg.sa_flags & SA_SIGINFO) && g_old_urg.sa_sigaction)
+    g_old_urg.sa_sigaction(sig, si, uc);
+  else if (!(g_old_urg.sa_flags & SA_SIGINFO) && g_old_urg.sa_handler != SIG_DFL &&
+           g_old_urg.sa_handler != SIG_IGN)
+    g_old_urg.sa_handler(sig);
+}
+
 void install_fault_handler() {
   if (g_signals_installed || getenv("METALSIM_NO_SIGNAL_HANDLER")) return;
   g_signals_installed = true;
@@ -502,10 +519,89 @@ void install_fault_handler() {
   sigaction(SIGSEGV, &sa, &g_old_segv);
   sigaction(SIGBUS, &sa, &g_old_bus);
   sigaction(SIGFPE, &sa, &g_old_fpe);
+  struct sigaction pk;
+  memset(&pk, 0, sizeof pk);
+  pk.sa_sigaction = poke_handler;
+  pk.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER | SA_RESTART;
+  sigemptyset(&pk.sa_mask);
+  sigaction(SIGURG, &pk, &g_old_urg);
+}
+
+bool signals_installed() { return g_signals_installed; }
+
+// The watchdog thread: once the running launch passes its deadline (plus a grace period that
+// lets the cheaper in-thread checks report first), it records the error and pokes every worker
+// until the launch ends. This stops endless loops that never reach a sync point or an atomic.
+pthread_mutex_t g_wd_mu = PTHREAD_MUTEX_INITIALIZER;
+pthread_cond_t g_wd_cv = PTHREAD_COND_INITIALIZER;
+bool g_wd_started, g_wd_active;
+uint64_t g_wd_deadline;
+
+void wd_wait_ns(uint64_t ns) {  // called with g_wd_mu held
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  uint64_t t = (uint64_t)ts.tv_nsec + ns;
+  ts.tv_sec += (time_t)(t / 1000000000ull);
+  ts.tv_nsec = (long)(t % 1000000000ull);
+  pthread_cond_timedwait(&g_wd_cv, &g_wd_mu, &ts);
+}
+
+void *watchdog_main(void *) {
+  pthread_mutex_lock(&g_wd_mu);
+  for (;;) {
+    while (!g_wd_active) pthread_cond_wait(&g_wd_cv, &g_wd_mu);
+    uint64_t fire = g_wd_deadline + 200000000ull;
+    uint64_t now;
+    while (g_wd_active && (now = now_ns()) < fire) {
+      uint64_t left = fire - now;
+      wd_wait_ns(left < 100000000ull ? left : 100000000ull);
+    }
+    if (!g_wd_active) continue;
+    record_error(
+        "watchdog: the kernel is still running after %g s (watchdog_seconds) without reaching "
+        "a barrier, SIMD-group function or atomic: an endless loop? (a classic: an unsigned "
+        "loop counter tested with >= 0). Raise watchdog_seconds if the kernel is just slow.",
+        g_launch.watchdog_seconds);
+    while (g_wd_active) {  // the launching thread clears it (under g_wd_mu) before returning
+      for (int i = 0; i < g_launch.nworkers && i < g_nworkers; i++) {
+        Worker *w = g_workers[i];
+        if (__atomic_load_n(&w->in_work, __ATOMIC_ACQUIRE)) pthread_kill(w->os_thread, SIGURG);
+      }
+      wd_wait_ns(20000000ull);
+    }
+  }
+  return nullptr;
+}
+
+void watchdog_arm(uint64_t deadline) {
+  pthread_mutex_lock(&g_wd_mu);
+  if (!g_wd_started) {
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pthread_t t;
+    g_wd_started = pthread_create(&t, nullptr, watchdog_main, nullptr) == 0;
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    if (g_wd_started) pthread_detach(t);
+  }
+  g_wd_deadline = deadline;
+  g_wd_active = g_wd_started;
+  pthread_cond_broadcast(&g_wd_cv);
+  pthread_mutex_unlock(&g_wd_mu);
+}
+
+void watchdog_disarm() {
+  pthread_mutex_lock(&g_wd_mu);
+  g_wd_active = false;
+  pthread_cond_broadcast(&g_wd_cv);
+  pthread_mutex_unlock(&g_wd_mu);
 }
 #else
 void ensure_altstack() {}
 void install_fault_handler() {}
+bool signals_installed() { return false; }
+void watchdog_arm(uint64_t) {}
+void watchdog_disarm() {}
 #endif
 
 // ---------------------------------------------------------------------------------------------
@@ -873,6 +969,8 @@ void work(Worker *w) {
   Launch &L = g_launch;
   tl_worker = w;
   w->yields = 0;
+  w->os_thread = pthread_self();
+  __atomic_store_n(&w->in_work, 1, __ATOMIC_RELEASE);
   ensure_altstack();
   for (;;) {
     if (load_flag(&L.abort)) break;
@@ -885,6 +983,7 @@ void work(Worker *w) {
       run_group_plain(w, g);
   }
   reset_tg_memory(w);
+  __atomic_store_n(&w->in_work, 0, __ATOMIC_RELEASE);
   tl_worker = nullptr;
 }
 
@@ -993,6 +1092,11 @@ void after_fork_child() {
   pthread_cond_init(&g_done_cv, nullptr);
   pthread_mutex_init(&g_launch_mu, nullptr);
   pthread_mutex_init(&g_launch.err_mu, nullptr);
+#if !METALSIM_ASAN
+  g_wd_started = g_wd_active = false;  // the watchdog thread did not survive the fork
+  pthread_mutex_init(&g_wd_mu, nullptr);
+  pthread_cond_init(&g_wd_cv, nullptr);
+#endif
 }
 
 __attribute__((constructor)) void init_runtime() {
@@ -1108,6 +1212,8 @@ MSIM_EXPORT int metalsim_launch(metalsim_entry_fn fn, void *const *args, const u
   L.nworkers = nw;
 
   install_fault_handler();
+  bool watchdog = L.deadline_ns && signals_installed();
+  if (watchdog) watchdog_arm(L.deadline_ns);
   if (ensure_workers(nw)) {
     if (nw > 1) {
       pthread_mutex_lock(&g_pool_mu);
@@ -1123,6 +1229,7 @@ MSIM_EXPORT int metalsim_launch(metalsim_entry_fn fn, void *const *args, const u
       pthread_mutex_unlock(&g_pool_mu);
     }
   }
+  if (watchdog) watchdog_disarm();
   int rc = 0;
   if (L.abort || L.err[0]) {
     rc = 1;

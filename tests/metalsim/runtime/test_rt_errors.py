@@ -98,3 +98,18 @@ def test_watchdog_stops_endless_barrier_loop(run: Runner) -> None:
     stop = np.zeros(1, np.uint32)
     with pytest.raises(KernelRuntimeError, match="keep passing barriers"):
         run("k_barrier_forever", [stop], (128, 1, 1), (64, 1, 1), watchdog_seconds=0.3)
+
+
+@pytest.mark.parametrize("fibers", [False, True])
+def test_watchdog_stops_endless_loop_without_sync_points(run: Runner, fibers: bool) -> None:
+    stop = np.zeros(1, np.uint32)
+    t0 = time.monotonic()
+    with pytest.raises(KernelRuntimeError, match="without reaching a barrier"):
+        run("k_endless", [stop], (64, 1, 1), (32, 1, 1), uses_sync=fibers, watchdog_seconds=0.3,
+            workers=2)  # fmt: skip
+    assert time.monotonic() - t0 < 10
+    # The pool recovered: the next launch works on every worker.
+    x = np.arange(512, dtype=np.float32)
+    res = np.zeros(2, np.float32)
+    run("k_tree", [x, res], (512, 1, 1), (256, 1, 1), workers=2)
+    assert res.tolist() == [x[:256].sum(), x[256:].sum()]

@@ -262,3 +262,12 @@ KERNEL(k_barrier_forever) {
   volatile uint *stop = (volatile uint *)args[0];
   while (*stop == 0) threadgroup_barrier(mem_flags::mem_none);
 }
+
+// Endless loop with no sync point and no atomic (the volatile read keeps it a real loop).
+KERNEL(k_endless) {
+  volatile const uint *stop = (volatile const uint *)args[0];
+  uint t = a->thread_position_in_grid.x;
+  if (t == 3)
+    while (*stop == 0) {
+    }
+}
