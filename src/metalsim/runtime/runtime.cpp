@@ -10,6 +10,9 @@
 #include "metalsim_rt.h"
 
 #include <dlfcn.h>
+#if defined(__linux__)
+#include <link.h>
+#endif
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -424,14 +427,56 @@ uintptr_t fault_pc(void *uc) {
 #endif
 }
 
+// Address range of the shared object holding the kernel entry, found once per entry outside
+// any signal handler, so that the handlers only compare numbers (async-signal-safe).
+struct KernelObject {
+  metalsim_entry_fn fn;
+  uintptr_t lo, hi, base;
+  const char *name;
+};
+KernelObject g_kobj;
+
+#if defined(__linux__)
+int find_object_cb(struct dl_phdr_info *info, size_t, void *data) {
+  uintptr_t target = (uintptr_t)data;
+  uintptr_t lo = UINTPTR_MAX, hi = 0;
+  bool hit = false;
+  for (int i = 0; i < info->dlpi_phnum; i++) {
+    const ElfW(Phdr) &ph = info->dlpi_phdr[i];
+    if (ph.p_type != PT_LOAD) continue;
+    uintptr_t a = info->dlpi_addr + ph.p_vaddr, b = a + ph.p_memsz;
+    if (a < lo) lo = a;
+    if (b > hi) hi = b;
+    if (target >= a && target < b) hit = true;
+  }
+  if (!hit) return 0;
+  g_kobj.lo = lo;
+  g_kobj.hi = hi;
+  g_kobj.base = info->dlpi_addr;
+  g_kobj.name = info->dlpi_name && info->dlpi_name[0] ? info->dlpi_name : "<kernel object>";
+  return 1;
+}
+#endif
+
+void locate_kernel_object(metalsim_entry_fn fn) {
+  if (g_kobj.fn == fn) return;
+  g_kobj = KernelObject{fn, 0, 0, 0, "?"};
+#if defined(__linux__)
+  dl_iterate_phdr(find_object_cb, (void *)fn);
+#else
+  Dl_info info;
+  if (dladdr((void *)fn, &info) && info.dli_fbase) {
+    // Without program headers: assume the object spans 64 MiB from its base (kernels are small).
+    g_kobj.base = g_kobj.lo = (uintptr_t)info.dli_fbase;
+    g_kobj.hi = g_kobj.lo + (64u << 20);
+    g_kobj.name = info.dli_fname ? info.dli_fname : "?";
+  }
+#endif
+}
+
 // True if pc is inside the shared object that holds the kernel entry (kernel code proper, not
 // libc or the runtime).
-bool pc_in_kernel(uintptr_t pc) {
-  if (!pc || !g_launch.fn) return false;
-  Dl_info a, b;
-  if (!dladdr((void *)pc, &a) || !dladdr((void *)g_launch.fn, &b)) return false;
-  return a.dli_fbase && a.dli_fbase == b.dli_fbase;
-}
+bool pc_in_kernel(uintptr_t pc) { return pc && pc >= g_kobj.lo && pc < g_kobj.hi; }
 
 void fault_handler(int sig, siginfo_t *si, void *uc) {
   Worker *w = tl_worker;
@@ -443,9 +488,8 @@ void fault_handler(int sig, siginfo_t *si, void *uc) {
     if (pc_in_kernel(pc)) {
       char th[256];
       fmt_thread(th, sizeof th, w->cur_attrs);
-      Dl_info info;
-      const char *obj = dladdr((void *)pc, &info) && info.dli_fname ? info.dli_fname : "?";
-      uintptr_t off = info.dli_fbase ? pc - (uintptr_t)info.dli_fbase : 0;
+      const char *obj = g_kobj.name;
+      uintptr_t off = pc - g_kobj.base;
       record_error(
           "invalid memory access: the kernel %s address %p (%s) at %s+0x%lx (%s). "
           "Out-of-bounds accesses are undefined on the GPU; rerun with sanitize=True "
@@ -597,6 +641,7 @@ void watchdog_disarm() {
   pthread_mutex_unlock(&g_wd_mu);
 }
 #else
+void locate_kernel_object(metalsim_entry_fn) {}
 void ensure_altstack() {}
 void install_fault_handler() {}
 bool signals_installed() { return false; }
@@ -1211,6 +1256,7 @@ MSIM_EXPORT int metalsim_launch(metalsim_entry_fn fn, void *const *args, const u
   if ((uint64_t)nw > groups) nw = (int)groups;
   L.nworkers = nw;
 
+  locate_kernel_object(fn);
   install_fault_handler();
   bool watchdog = L.deadline_ns && signals_installed();
   if (watchdog) watchdog_arm(L.deadline_ns);
