@@ -895,11 +895,17 @@ bool resolve(Worker *w) {
     return false;
   }
   if (L.strict && w->ndone) {
+    uint32_t example = 0;
+    for (uint32_t i = 0; i < w->n; i++)
+      if (w->fibers[i].state == F_DONE) {
+        example = i;
+        break;
+      }
     record_error(
         "%s: barrier not reached by all threads of the threadgroup: %u returned before it "
-        "(threadgroup_barrier, %s; strict_barriers is on; Apple GPUs tolerate this, other "
-        "GPUs may hang)",
-        s1, w->ndone, grp);
+        "(e.g. thread_index_in_threadgroup %u; threadgroup_barrier, %s; strict_barriers is on; "
+        "Apple GPUs tolerate this, other GPUs may hang)",
+        s1, w->ndone, example, grp);
     return false;
   }
   for (uint32_t i = 0; i < w->n; i++) {

@@ -54,6 +54,7 @@ def test_early_return_strict(run: Runner) -> None:
     assert "barrier not reached by all threads of the threadgroup: 24 returned before it" in msg
     barrier_line = source_line("if (t >= keep) return;") + 2
     assert f"basic.cpp:{barrier_line}:" in msg, msg
+    assert "e.g. thread_index_in_threadgroup 40;" in msg
 
 
 def test_strict_passes_when_everyone_arrives(run: Runner) -> None:
