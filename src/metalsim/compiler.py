@@ -390,7 +390,110 @@ def _pch(tc: Toolchain, math_mode: str) -> tuple[Path, Path | None]:
 
 
 def _diag_flags() -> list[str]:
-    return ["-w", "-fno-caret-diagnostics", "-fno-color-diagnostics", "-ferror-limit=20"]
+    # Not -w: it would also silence -Wimplicit-float-conversion, which finds implicit conversions
+    # to bfloat (see _filter_warnings). Not -Wno-everything either: it also turns off the
+    # warnings that are errors by default (-Wc++11-narrowing). Other warnings are dropped.
+    return [
+        "-Wimplicit-float-conversion",
+        "-fno-caret-diagnostics",
+        "-fno-color-diagnostics",
+        "-ferror-limit=20",
+    ]
+
+
+# clang's -Wimplicit-float-conversion / -Wimplicit-int-float-conversion text, e.g.
+#   implicit conversion loses floating-point precision: 'float' to 'bfloat16_t' (aka '__bf16')
+#   implicit conversion from 'int' to 'bfloat' (aka '__bf16') may lose precision
+# Not matched on purpose: "when assigning computation result" (compound assignment, `b += f`)
+# and "changes value from 257 to 256" (an integer constant): whether Metal rejects those is not
+# documented, so they stay accepted.
+_TYPE = r"'[^']*'(?: \((?:aka '[^']*'|vector of \d+ '[^']*' values)\))?"
+_BF16_CONV = re.compile(
+    rf"^warning: implicit conversion (?:loses floating-point precision: (?P<s1>{_TYPE}) to "
+    rf"(?P<d1>{_TYPE})|from (?P<s2>{_TYPE}) to (?P<d2>{_TYPE}) may lose precision) "
+    r"\[-Wimplicit-(?:int-)?float-conversion\]$"
+)
+# zig's driver prints source excerpts even with -fno-caret-diagnostics: "    3 |   x = y;".
+_CARET_LINE = re.compile(r"^\s*\d*\s*\|")
+_SUMMARY = re.compile(r"^\d+ (?:warnings?|errors?)(?: and \d+ errors?)? generated\.?$")
+
+
+def _metal_type_name(spelled: str, *, desugar: bool) -> str:
+    """A clang type spelling as Metal would name it.
+
+    ``'bfloat16_t' (aka '__bf16')`` -> ``bfloat16_t`` (``desugar``: ``bfloat``);
+    ``'bfloat4' (vector of 4 '__bf16' values)`` -> ``bfloat4``; metalsim's own aliases
+    (``'metalsim::fp1_t<float>' (aka 'float')``) always give the underlying type.
+    """
+    name = spelled[1 : spelled.index("'", 1)]
+    aka = re.search(r"\(aka '([^']*)'\)", spelled)
+    if aka and (desugar or "metalsim::" in name or "std::" in name):
+        name = aka.group(1)
+    m = re.fullmatch(r"(.*?)\s*__attribute__\(\(ext_vector_type\((\d+)\)\)\)", name)
+    if m:
+        name = m.group(1) + m.group(2)
+    name = re.sub(r"\b__bf16\b", "bfloat", name)
+    return re.sub(r"\b_Float16\b", "half", name)
+
+
+def _bf16_conversion_error(rest: str) -> str | None:
+    """The Metal error for a warning about an implicit conversion to bfloat, else None."""
+    m = _BF16_CONV.match(rest)
+    if m is None:
+        return None
+    src, dst = (m.group("s1"), m.group("d1")) if m.group("s1") else (m.group("s2"), m.group("d2"))
+    if "__bf16" not in dst:
+        return None
+    to = _metal_type_name(dst, desugar=False)
+    return (
+        f"error: implicit conversion from '{_metal_type_name(src, desugar=True)}' to '{to}': "
+        f"Metal has no implicit conversion to bfloat; write {to}(x) or static_cast<{to}>(x)"
+    )
+
+
+def _filter_warnings(stderr: str) -> tuple[str, int]:
+    """Turn implicit conversions to bfloat in the user's code into errors; drop other warnings.
+
+    Metal rejects ``bfloat16_t y = x;`` for a float ``x`` ("assigning to 'bfloat16_t' from
+    incompatible type 'float'", ml-explore/mlx-lm#814; MSL: nothing converts implicitly to
+    bfloat), clang's ``__bf16`` accepts it. Only a conversion located in ``<source>`` or
+    ``<header>`` counts (one inside MLX's preamble or metalsim's headers is not the user's).
+    ``half`` converts implicitly in Metal, so float -> half stays a dropped warning, as do
+    double -> float and the like. clang says nothing about a float constant that bfloat holds
+    exactly (``out[i] = 0.0f;``, a ``?:`` branch like ``-INFINITY``): those are not caught
+    (ARCHITECTURE.md, language-layer limits).
+
+    Returns the remaining diagnostics and how many conversions became errors; notes and
+    excerpt lines follow the fate of the diagnostic they belong to.
+    """
+    out: list[str] = []
+    keep = True
+    found = 0
+    for ln in stderr.splitlines():
+        m = _DIAG.match(ln)
+        if m is None:  # "In file included from", linker messages, summary, zig's caret lines
+            if _SUMMARY.match(ln.strip()) and "warning" in ln:
+                continue
+            if keep or not _CARET_LINE.match(ln):
+                out.append(ln)
+            continue
+        rest = m.group("rest")
+        if rest.startswith("warning:"):
+            err = None
+            if m.group("file") in (HEADER_FILE, SOURCE_FILE):
+                err = _bf16_conversion_error(rest)
+            keep = err is not None
+            if err is not None:
+                found += 1
+                out.append(f"{m.group('file')}:{m.group('line')}:{m.group('col')}: {err}")
+            continue
+        if rest.startswith("note:"):
+            if keep:
+                out.append(ln)
+            continue
+        keep = True
+        out.append(ln)
+    return "\n".join(out), found
 
 
 def compile_kernel(
@@ -471,11 +574,12 @@ def _build(metal_source: str, entry: EntrySpec, tc: Toolchain, math_mode: str, k
         ):
             cmd = [*base, "-include", str(header), str(tu), "-o", str(out)]
             res = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=work)
-        if res.returncode != 0:
+        diags, bf16_errors = _filter_warnings(res.stderr)
+        if res.returncode != 0 or bf16_errors:
             out.unlink(missing_ok=True)
-            if "error:" not in res.stderr:
+            if "error:" not in diags:
                 raise ToolchainError(f"compiler failed: {res.stderr.strip()}")
-            raise MetalCompileError(_map_diagnostics(res.stderr.strip(), smap, work))
+            raise MetalCompileError(_map_diagnostics(diags.strip(), smap, work))
         meta = kdir / f"{key}.json"
         tmp_meta = kdir / f"{key}.{os.getpid()}.{threading.get_ident()}.json.tmp"
         tmp_meta.write_text(json.dumps({"entry_symbol": symbol, "uses_sync": uses_sync,
