@@ -116,7 +116,8 @@ STRIDED_SOURCE = """
     // 64-bit signed index: views may have negative strides (a uint index would wrap).
     int64_t loc = elem_to_loc(int64_t(elem), inp_shape, inp_strides, inp_ndim);
     T v = inp[loc];
-    out[elem] = metal::exp(v);
+    // Explicit conversion: Metal has no implicit float -> bfloat conversion.
+    out[elem] = static_cast<U>(metal::exp(v));
 """
 
 
@@ -138,7 +139,7 @@ def test_strided_elem_to_loc(dtype: mx.Dtype, view: str) -> None:
     k = metalsim.metal_kernel("ms_exp_strided", ["inp", "out_size"], ["out"], STRIDED_SOURCE,
                               ensure_row_contiguous=False)  # fmt: skip
     x = _views(dtype)[view]
-    y = k(inputs=[x, x.size], template=[("T", mx.float32)], grid=(x.size, 1, 1),
+    y = k(inputs=[x, x.size], template=[("T", mx.float32), ("U", dtype)], grid=(x.size, 1, 1),
           threadgroup=(64, 1, 1), output_shapes=[x.shape], output_dtypes=[dtype])[0]  # fmt: skip
     assert _close(y, mx.exp(x.astype(mx.float32)).astype(dtype), dtype)
 
