@@ -594,7 +594,7 @@ void *watchdog_main(void *) {
   pthread_mutex_lock(&g_wd_mu);
   for (;;) {
     while (!g_wd_active) pthread_cond_wait(&g_wd_cv, &g_wd_mu);
-    uint64_t fire = g_wd_deadline + 200000000ull;
+    uint64_t fire = g_wd_deadline + 500000000ull;  // grace: in-thread checks are more precise
     uint64_t now;
     while (g_wd_active && (now = now_ns()) < fire) {
       uint64_t left = fire - now;
@@ -602,9 +602,9 @@ void *watchdog_main(void *) {
     }
     if (!g_wd_active) continue;
     record_error(
-        "watchdog: the kernel is still running after %g s (watchdog_seconds) without reaching "
-        "a barrier, SIMD-group function or atomic: an endless loop? (a classic: an unsigned "
-        "loop counter tested with >= 0). Raise watchdog_seconds if the kernel is just slow.",
+        "watchdog: the kernel is still running after %g s (watchdog_seconds): an endless loop "
+        "(a classic: an unsigned loop counter tested with >= 0) or a wait that never ends? "
+        "Raise watchdog_seconds if the kernel is just slow.",
         g_launch.watchdog_seconds);
     while (g_wd_active) {  // the launching thread clears it (under g_wd_mu) before returning
       for (int i = 0; i < g_launch.nworkers && i < g_nworkers; i++) {
@@ -1064,7 +1064,8 @@ Worker *new_worker(int index) {
 void *helper_main(void *arg) {
   Worker *w = (Worker *)arg;
   // Created with every signal blocked; faults raised by kernel code must still be deliverable
-  // (a blocked synchronous SIGSEGV kills the process without running any handler).
+  // (a blocked synchronous SIGSEGV kills the process without running any handler), and so must
+  // the watchdog's SIGURG.
   sigset_t sync;
   sigemptyset(&sync);
   sigaddset(&sync, SIGSEGV);
@@ -1073,6 +1074,7 @@ void *helper_main(void *arg) {
   sigaddset(&sync, SIGILL);
   sigaddset(&sync, SIGTRAP);
   sigaddset(&sync, SIGABRT);
+  sigaddset(&sync, SIGURG);  // the watchdog's poke
   pthread_sigmask(SIG_UNBLOCK, &sync, nullptr);
   pthread_mutex_lock(&g_pool_mu);
   uint64_t seen = w->seen_gen;  // set before the thread was created: no launch is missed
@@ -1265,7 +1267,13 @@ MSIM_EXPORT int metalsim_launch(metalsim_entry_fn fn, void *const *args, const u
   locate_kernel_object(fn);
   install_fault_handler();
   bool watchdog = L.deadline_ns && signals_installed();
-  if (watchdog) watchdog_arm(L.deadline_ns);
+  sigset_t urg, saved_mask;
+  sigemptyset(&urg);
+  sigaddset(&urg, SIGURG);
+  if (watchdog) {
+    pthread_sigmask(SIG_UNBLOCK, &urg, &saved_mask);  // the caller is worker 0: keep it pokeable
+    watchdog_arm(L.deadline_ns);
+  }
   if (ensure_workers(nw)) {
     if (nw > 1) {
       pthread_mutex_lock(&g_pool_mu);
@@ -1281,7 +1289,10 @@ MSIM_EXPORT int metalsim_launch(metalsim_entry_fn fn, void *const *args, const u
       pthread_mutex_unlock(&g_pool_mu);
     }
   }
-  if (watchdog) watchdog_disarm();
+  if (watchdog) {
+    watchdog_disarm();
+    pthread_sigmask(SIG_SETMASK, &saved_mask, nullptr);
+  }
   int rc = 0;
   if (L.abort || L.err[0]) {
     rc = 1;

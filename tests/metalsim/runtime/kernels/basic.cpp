@@ -263,10 +263,11 @@ KERNEL(k_barrier_forever) {
   while (*stop == 0) threadgroup_barrier(mem_flags::mem_none);
 }
 
-// Endless loop with no sync point and no atomic (the volatile read keeps it a real loop).
+// Endless loop with no sync point and no atomic (the volatile read keeps it a real loop), in
+// every threadgroup, so every worker (helpers included) has to be interrupted.
 KERNEL(k_endless) {
   volatile const uint *stop = (volatile const uint *)args[0];
-  uint t = a->thread_position_in_grid.x;
+  uint t = a->thread_index_in_threadgroup;
   if (t == 3)
     while (*stop == 0) {
     }
