@@ -48,6 +48,7 @@ def test_run_module_with_dash_arguments_after_double_dash(tmp_path: Path) -> Non
     assert proc.stdout.index('"a"') < proc.stdout.index('"b"')
 
 
+@no_metal  # with Metal, `source` without --force leaves MLX's own function in place
 def test_source_no_run_prints_the_generated_kernel() -> None:
     proc = _run("-m", "metalsim", "source", "--no-run", str(SCRIPT))
     assert proc.returncode == 0, proc.stderr
