@@ -51,7 +51,16 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
         "--strict-barriers", action="store_true", help="fail on barriers in divergent code"
     )
     p.add_argument("--force", action="store_true", help="emulate even if Metal is available")
-    p.add_argument("-m", dest="module", default=None, help="run a module (like python -m)")
+    # REMAINDER on -m itself: everything after the module name belongs to the module, options
+    # included (`run -m pkg.mod --flag`), as with `python -m`.
+    p.add_argument(
+        "-m",
+        dest="module",
+        nargs=argparse.REMAINDER,
+        default=None,
+        metavar="MODULE [ARGS]",
+        help="run a module (like python -m); later arguments go to the module",
+    )
     p.add_argument("target", nargs="?", help="the script to run")
     p.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the script")
 
@@ -104,11 +113,15 @@ def _run_target(ns: argparse.Namespace, ap: argparse.ArgumentParser) -> int:
     if args and args[0] == "--":
         args = args[1:]
     try:
-        if ns.module:
+        if ns.module is not None:
+            if not ns.module:
+                ap.error("-m needs a module name")
+            module, *module_args = ns.module
+            # `run -m MOD -- --flag` (the older spelling): argparse ends -m at `--`.
             if ns.target is not None:
-                args = [ns.target, *args]
-            sys.argv = [ns.module, *args]
-            runpy.run_module(ns.module, run_name="__main__", alter_sys=True)
+                module_args += [ns.target, *args]
+            sys.argv = [module, *module_args]
+            runpy.run_module(module, run_name="__main__", alter_sys=True)
         elif ns.target:
             sys.argv = [ns.target, *args]
             sys.path.insert(0, str(Path(ns.target).resolve().parent))

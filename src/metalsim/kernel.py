@@ -531,11 +531,6 @@ def _launch_options(st: Settings) -> Any:
     )
     if st.watchdog_seconds is not None:
         kw["watchdog_seconds"] = st.watchdog_seconds
-    if st.schedule != "forward" and "force_fibers" in launch.LaunchOptions.__dataclass_fields__:
-        # Workaround: the runtime's plain-call path crashes with reverse/random schedules when
-        # its worker has not run a fiber launch yet (Worker::order unallocated). Fibers honour
-        # the schedule too; only diagnostics runs pay for them.
-        kw["force_fibers"] = True
     return launch.LaunchOptions(**kw)
 
 

@@ -65,9 +65,10 @@ def pytest_configure(config: pytest.Config) -> None:
         changes["strict_barriers"] = True
     previous = _kernel.configure(**changes) if changes else None
     installed = False
-    if mode != "off":
-        already = _install.is_installed()
-        installed = _install.install(force=mode == "force") and not already
+    # Already installed (e.g. by the user's conftest): leave it alone, so the install stack
+    # stays balanced; only a swap made here is undone in pytest_unconfigure.
+    if mode != "off" and not _install.is_installed():
+        installed = _install.install(force=mode == "force")
     config.stash[_STATE_KEY] = {
         "installed": installed,
         "previous_settings": previous,

@@ -140,6 +140,39 @@ def test_cli_run_installs_and_passes_arguments(tmp_path: Path) -> None:
     assert expect in proc.stdout
 
 
+@pytest.mark.parametrize(
+    "tail",
+    [["--flag", "a", "-x"], ["--", "--flag", "a", "-x"]],
+    ids=["options-after-module", "double-dash"],
+)
+def test_cli_run_module_gets_every_later_argument(tmp_path: Path, tail: list[str]) -> None:
+    pkg = tmp_path / "clipkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "__main__.py").write_text("import sys\nprint('ARGV', sys.argv[1:])\n")
+    proc = _cli("run", "-m", "clipkg", *tail, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "ARGV ['--flag', 'a', '-x']" in proc.stdout
+
+
+def test_pytest_plugin_leaves_an_existing_install_balanced(tmp_path: Path) -> None:
+    (tmp_path / "conftest.py").write_text(
+        "import metalsim\nmetalsim.install(force=True)\n"
+        "import importlib\ninst = importlib.import_module('metalsim.install')\n"
+        "def pytest_unconfigure(config):\n"
+        "    print('STACK', len(inst._saved))\n"
+    )
+    (tmp_path / "test_one.py").write_text("def test_x():\n    pass\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-s", "-p", "metalsim.pytest_plugin",
+         "--metalsim=force", "-p", "no:cacheprovider", str(tmp_path)],
+        capture_output=True, text=True, cwd=tmp_path, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # only the conftest's own install remains: the plugin neither stacked nor removed one
+    assert "STACK 1" in proc.stdout
+
+
 def test_cli_help_documents_commands() -> None:
     proc = _cli("--help")
     assert proc.returncode == 0
