@@ -250,7 +250,7 @@ def test_filter_keeps_only_user_bfloat_conversions() -> None:
     w = "warning: implicit conversion loses floating-point precision:"
     stderr = "\n".join([
         "In file included from /tmp/k/kernel.cpp:1:",
-        f"/work/main/mlx/backend/metal/kernels/utils.h:311:22: {w} 'float' to '__bf16' "
+        f"/cache/metalsim/mlx/backend/metal/kernels/utils.h:311:22: {w} 'float' to '__bf16' "
         "[-Wimplicit-float-conversion]",
         "<source>:4:10: note: in instantiation of function template specialization "
         "'ceildiv<__bf16, float>' requested here",
