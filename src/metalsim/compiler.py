@@ -16,6 +16,7 @@ Pipeline (ARCHITECTURE.md, Interface 2):
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import json
@@ -444,6 +445,11 @@ def _bf16_conversion_error(rest: str) -> str | None:
     src, dst = (m.group("s1"), m.group("d1")) if m.group("s1") else (m.group("s2"), m.group("d2"))
     if "__bf16" not in dst:
         return None
+    return _bf16_message(src, dst)
+
+
+def _bf16_message(src: str, dst: str) -> str:
+    """The Metal error for an implicit conversion from ``src`` to ``dst`` (clang spellings)."""
     to = _metal_type_name(dst, desugar=False)
     return (
         f"error: implicit conversion from '{_metal_type_name(src, desugar=True)}' to '{to}': "
@@ -460,8 +466,8 @@ def _filter_warnings(stderr: str) -> tuple[str, int]:
     ``<header>`` counts (one inside MLX's preamble or metalsim's headers is not the user's).
     ``half`` converts implicitly in Metal, so float -> half stays a dropped warning, as do
     double -> float and the like. clang says nothing about a float constant that bfloat holds
-    exactly (``out[i] = 0.0f;``, a ``?:`` branch like ``-INFINITY``): those are not caught
-    (ARCHITECTURE.md, language-layer limits).
+    exactly (``out[i] = 0.0f;``, a ``?:`` branch like ``-INFINITY``): :func:`_ast_bf16_conversions`
+    finds those (ARCHITECTURE.md, language-layer limits).
 
     Returns the remaining diagnostics and how many conversions became errors; notes and
     excerpt lines follow the fate of the diagnostic they belong to.
@@ -494,6 +500,153 @@ def _filter_warnings(stderr: str) -> tuple[str, int]:
         keep = True
         out.append(ln)
     return "\n".join(out), found
+
+
+def _mentions_bfloat(metal_source: str) -> bool:
+    """Whether a kernel can involve bfloat at all (MLX signature, template argument, user text).
+
+    Only such kernels pay for :func:`_ast_bf16_conversions`.
+    """
+    return "bfloat" in metal_source or "__bf16" in metal_source
+
+
+# Implicit casts that produce a bfloat from a floating value. IntegralToFloating is left out on
+# purpose: integer variables are caught by the warning, and integer constants
+# (`bfloat16_t z = 0;`) stay accepted (ARCHITECTURE.md, language-layer limits).
+_AST_BF16_CASTS = frozenset({"FloatingCast"})
+
+
+def _ast_dump(tc: Toolchain, cmd: list[str], work: Path) -> object:
+    """Run ``cmd`` (``-fsyntax-only -Xclang -ast-dump=json``) and parse its output.
+
+    zig's driver always expects an object file from clang and, with ``-fsyntax-only``, fails
+    after the dump ("failed to rename '...kernel.o'"); that error alone is not a failure.
+    """
+    res = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=work)
+    errors = [ln for ln in res.stderr.splitlines() if "error:" in ln]
+    if res.returncode == 0 or (
+        tc.kind == "zig" and errors and all("failed to rename" in ln for ln in errors)
+    ):
+        try:
+            return json.loads(res.stdout)
+        except ValueError:
+            pass
+    raise ToolchainError(f"clang -ast-dump failed: {res.stderr.strip()}")
+
+
+def _spelled(t: dict) -> str:
+    """An AST JSON type as clang's diagnostics spell it: ``'bfloat16_t' (aka '__bf16')``."""
+    q = t.get("qualType", "")
+    d = t.get("desugaredQualType")
+    return f"'{q}' (aka '{d}')" if d and d != q else f"'{q}'"
+
+
+_AstHit = tuple[str, tuple[int, int], tuple[int, int], str]  # file, begin, end, error text
+
+
+def _ast_bf16_conversions(ast: object, tu_path: str, tu_text: str) -> list[_AstHit]:
+    """Implicit float -> bfloat casts in the user's code, from clang's ``-ast-dump=json``.
+
+    clang warns (-Wimplicit-float-conversion) only where the conversion loses precision, so a
+    float constant that bfloat holds exactly (``out[i] = 0.0f;``, the ``-INFINITY`` branch of
+    ``bit ? x : -INFINITY``, ml-explore/mlx-lm#814) needs the AST: every ``ImplicitCastExpr``
+    with castKind FloatingCast whose type is ``__bf16`` (or a vector of it) and that is not part
+    of an explicit cast. Returns ``(file, (line, col) of its start, (line, col) of its end,
+    error text)`` for those whose start is in ``<source>`` or ``<header>``, as presumed
+    (``#line``) positions in ``tu_text``.
+
+    The JSON dump writes a location's ``file`` only when it differs from the previous location
+    printed, so locations are followed in document order; offsets are bytes in the actual file.
+    """
+    data = tu_text.encode()
+    starts = [0] + [i + 1 for i, b in enumerate(data) if b == 10]
+    where = _line_files(tu_text)
+
+    def presumed(offset: int) -> tuple[str, int, int]:
+        idx = bisect.bisect_right(starts, offset) - 1
+        f, line = where[idx]
+        col = len(data[starts[idx] : offset].decode(errors="replace")) + 1
+        return f, line, col
+
+    found: list[_AstHit] = []
+    last_file = ""
+
+    def bare(loc: dict) -> tuple[str, int] | None:
+        # A bare location: update the current file, and return (file, offset).
+        nonlocal last_file
+        if "file" in loc:
+            last_file = loc["file"]
+        return (last_file, loc["offset"]) if "offset" in loc else None
+
+    def point(loc: dict) -> tuple[str, int] | None:
+        """(actual file, offset) where the user wrote ``loc`` (a macro's expansion site)."""
+        if "spellingLoc" in loc or "expansionLoc" in loc:
+            sp = bare(loc.get("spellingLoc", {}))
+            ex = bare(loc.get("expansionLoc", {}))
+            return ex or sp
+        return bare(loc)
+
+    def walk(node: object, parent: dict | None) -> None:
+        if isinstance(node, list):
+            for v in node:
+                walk(v, parent)
+            return
+        if not isinstance(node, dict):
+            return
+        begin = end = None
+        for k, v in node.items():
+            if k == "loc" and isinstance(v, dict):
+                point(v)
+            elif k == "range" and isinstance(v, dict):
+                begin = point(v.get("begin", {}))
+                end = point(v.get("end", {}))
+            elif isinstance(v, (dict, list)):
+                walk(v, node)
+        if (
+            node.get("kind") == "ImplicitCastExpr"
+            and node.get("castKind") in _AST_BF16_CASTS
+            and not node.get("isPartOfExplicitCast")
+            and begin is not None and begin[0] == tu_path
+        ):  # fmt: skip
+            dst = node.get("type", {})
+            if "__bf16" not in (dst.get("desugaredQualType") or dst.get("qualType", "")):
+                return
+            f, line, col = presumed(begin[1])
+            if f not in (HEADER_FILE, SOURCE_FILE):
+                return
+            e = (line, col)
+            if end is not None and end[0] == tu_path:
+                fe, le, ce = presumed(end[1])
+                if fe == f:
+                    e = (le, ce)
+            inner = node.get("inner") or [{}]
+            src = inner[0].get("type", {})
+            if parent is not None and parent.get("castKind") == "VectorSplat":
+                dst = parent.get("type", dst)  # `bfloat4 v = 0.0f;`: name the vector type
+            found.append((f, (line, col), e, _bf16_message(_spelled(src), _spelled(dst))))
+
+    walk(ast, None)
+    return found
+
+
+def _merge_ast_errors(diags: str, ast_found: list[_AstHit]) -> tuple[str, int]:
+    """Append the AST pass's errors to ``diags``, once per location and not where a warning
+    already reported the same conversion (a warning's position inside the cast's range)."""
+    reported: list[tuple[str, int, int]] = []
+    for ln in diags.splitlines():
+        m = _DIAG.match(ln)
+        if m and "Metal has no implicit conversion to bfloat" in m.group("rest"):
+            reported.append((m.group("file"), int(m.group("line")), int(m.group("col"))))
+    extra = []
+    seen: set[tuple[str, tuple[int, int]]] = set()
+    for f, b, e, err in sorted(ast_found, key=lambda x: (x[0] != HEADER_FILE, x[1])):
+        if (f, b) in seen or any(rf == f and b <= (rl, rc) <= e for rf, rl, rc in reported):
+            continue
+        seen.add((f, b))
+        extra.append(f"{f}:{b[0]}:{b[1]}: {err}")
+    if not extra:
+        return diags, 0
+    return "\n".join([*([diags] if diags.strip() else []), *extra]), len(extra)
 
 
 def compile_kernel(
@@ -575,6 +728,17 @@ def _build(metal_source: str, entry: EntrySpec, tc: Toolchain, math_mode: str, k
             cmd = [*base, "-include", str(header), str(tu), "-o", str(out)]
             res = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=work)
         diags, bf16_errors = _filter_warnings(res.stderr)
+        if res.returncode == 0 and _mentions_bfloat(metal_source):
+            used_pch = pch_args if "-include-pch" in cmd else []
+            ast_cmd = [*base, *used_pch, "-include", str(header), "-fsyntax-only",
+                       "-Xclang", "-ast-dump=json", str(tu)]  # fmt: skip
+            try:
+                ast = _ast_dump(tc, ast_cmd, work)
+            except ToolchainError:
+                out.unlink(missing_ok=True)
+                raise
+            diags, n = _merge_ast_errors(diags, _ast_bf16_conversions(ast, str(tu), tu.read_text()))
+            bf16_errors += n
         if res.returncode != 0 or bf16_errors:
             out.unlink(missing_ok=True)
             if "error:" not in diags:

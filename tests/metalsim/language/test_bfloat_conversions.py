@@ -287,21 +287,106 @@ def test_filter_keeps_only_user_bfloat_conversions() -> None:
     ]
 
 
-# Known gaps (ARCHITECTURE.md, language-layer limits): clang does not warn when a float constant
-# converts to a value bfloat holds exactly, and checks each branch of `?:` on its own, so these
-# kernels still compile here although Metal rejects them. The second is the kernel of
-# ml-explore/mlx-lm#814 ("assigning to 'bfloat16_t' (aka 'bfloat') from incompatible type
-# 'float'"). strict: a fix makes these tests fail until the marks are removed.
-GAPS = {
-    "exact float constant": "out[i] = 0.0f;",
-    "ternary with a constant branch (mlx-lm#814)": "out[i] = (i & 1) ? inp[i] : -INFINITY;",
-}
+# clang does not warn when a float constant converts to a value bfloat holds exactly, and checks
+# each branch of `?:` on its own; a second pass over clang's AST (compiler._ast_bf16_conversions)
+# finds these. The ternary is the kernel of ml-explore/mlx-lm#814 ("assigning to 'bfloat16_t'
+# (aka 'bfloat') from incompatible type 'float'").
+CONSTANTS = {
+    "exact float constant": ("out[i] = 0.0f;", "0.0f", "bfloat16_t"),
+    "ternary with a constant branch (mlx-lm#814)": (
+        "out[i] = (i & 1) ? inp[i] : -INFINITY;", "(i & 1)", "bfloat16_t",
+    ),
+    "initialisation from a constant": ("bfloat16_t z = 1.0f;\nout[i] = z;", "1.0f", "bfloat16_t"),
+    "constant splat into a bfloat vector": (
+        "bfloat4 v = 0.5f;\nout[i] = v.x;", "0.5f", "bfloat4",
+    ),
+}  # fmt: skip
 
 
-@pytest.mark.xfail(strict=True, reason="float constants exact in bfloat are not detected")
-@pytest.mark.parametrize("line", list(GAPS.values()), ids=list(GAPS))
-def test_known_gap_exact_float_constants_are_not_rejected(line) -> None:
+@pytest.mark.parametrize("case", list(CONSTANTS), ids=list(CONSTANTS))
+def test_exact_float_constants_are_rejected(case, compiler_kind) -> None:
+    line, anchor, to = CONSTANTS[case]
     source = f"uint i = thread_position_in_grid.x;\n{line}\n"
-    gen = generate(source, {"inp": (X, mx.bfloat16)}, OUT_BF)
-    with pytest.raises(MetalCompileError, match="no implicit conversion to bfloat"):
+    gen = generate(source + f"// {uuid.uuid4().hex}\n", {"inp": (X, mx.bfloat16)}, OUT_BF)
+    with pytest.raises(MetalCompileError) as ei:
         compiler.compile_kernel(gen.source, signature.entry_spec(gen))
+    msg = str(ei.value)
+    first_line = line.split("\n")[0]
+    n, col = location(source, first_line, anchor)
+    assert msg.splitlines()[0] == (
+        f"<source>:{n}:{col}: error: implicit conversion from 'float' to '{to}': Metal has no "
+        f"implicit conversion to bfloat; write {to}(x) or static_cast<{to}>(x)"
+    ), msg
+    assert msg.splitlines()[1] == f"    {first_line}", msg
+    assert msg.splitlines()[2] == "    " + " " * (col - 1) + "^", msg
+    assert msg.count("error:") == 1, msg
+
+
+def test_constant_inside_a_header_template_is_reported_in_the_header(compiler_kind) -> None:
+    header = """
+    template <typename T>
+    void clear(device T *o, uint i) {
+      o[i] = 0.0f;
+    }
+    """
+    msg = compile_error("uint i = thread_position_in_grid.x;\nclear(out, i);\n", header)
+    line, col = location(header, "o[i] = 0.0f;", "0.0f")
+    assert msg.startswith(f"<header>:{line}:{col}: error: implicit conversion from 'float' to "
+                          "'bfloat"), msg  # fmt: skip
+    assert msg.count("error:") == 1, msg
+
+
+def test_a_conversion_both_passes_see_is_reported_once(compiler_kind) -> None:
+    # The warning (loss of precision) and the AST pass both see `inp[i] * 2.0f`.
+    msg = compile_error("""
+        uint i = thread_position_in_grid.x;
+        out[i] = inp[i] * 2.0f;
+        out[i] = 0.0f;
+        """)
+    assert msg.count("error:") == 2, msg
+    assert "<source>:2:" in msg and "<source>:3:10:" in msg, msg
+
+
+def test_explicit_casts_of_constants_to_bfloat_are_accepted(compiler_kind) -> None:
+    out = run(
+        _src("""
+        uint i = thread_position_in_grid.x;
+        bfloat16_t a = bfloat16_t(0.0f);
+        bfloat16_t b = static_cast<T>(-INFINITY);
+        bfloat16_t c = (bfloat16_t)1.0f;
+        bfloat4 v = bfloat4(0.5f);
+        bfloat16_t z = 0;               // integer constant: accepted (see ARCHITECTURE.md)
+        out[i] = (i & 1) ? a + c + v.x + z : b;
+        """),
+        INP, OUT_BF, *GRID, template=[("T", mx.bfloat16)],
+    )  # fmt: skip
+    np.testing.assert_array_equal(
+        out["out"], to_bf16(np.array([-np.inf, 1.5, -np.inf, 1.5], np.float32))
+    )
+
+
+def test_kernels_without_bfloat_skip_the_ast_pass(monkeypatch) -> None:
+    calls = []
+    real = compiler._ast_bf16_conversions
+
+    def spy(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(compiler, "_ast_bf16_conversions", spy)
+    tag = f"// {uuid.uuid4().hex}\n"  # a fresh source: not served from the compile cache
+    out = run(
+        _src("""
+        uint i = thread_position_in_grid.x;
+        out[i] = inp[i] * 2.0f;
+        """) + tag,
+        INP, {"out": ((4,), mx.float32)}, *GRID,
+    )  # fmt: skip
+    np.testing.assert_array_equal(out["out"], X * 2.0)
+    assert calls == []
+    # A bfloat kernel does run it.
+    run(_src("""
+        uint i = thread_position_in_grid.x;
+        out[i] = bfloat16_t(inp[i]);
+        """) + tag, INP, OUT_BF, *GRID)  # fmt: skip
+    assert len(calls) == 1
