@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import re
+import subprocess
 from collections.abc import Generator
 from functools import cache
 from pathlib import Path
@@ -20,6 +21,27 @@ import pytest
 import yaml
 
 REPO_ROOT = Path(__file__).resolve().parent
+
+
+def tracked_files(*pathspecs: str) -> list[Path]:
+    """Existing files git knows under `pathspecs` (git pathspecs: directories or globs).
+
+    Repository-wide checks look only at committed files, so that a colleague's uncommitted work
+    in a shared checkout cannot fail them (in CI that is everything). Outside a git checkout,
+    every file under the pathspecs counts.
+    """
+    try:
+        out = subprocess.run(
+            ["git", "ls-files", "-z", "--", *pathspecs],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            check=True,
+        ).stdout.decode()
+        paths = [REPO_ROOT / name for name in out.split("\0") if name]
+    except (OSError, subprocess.CalledProcessError):
+        paths = [q for spec in pathspecs for q in REPO_ROOT.glob(spec)]
+        paths = [f for q in paths for f in ([q] if q.is_file() else q.rglob("*"))]
+    return [q for q in paths if q.is_file()]
 
 # metalsim swaps in its emulator for the session when there is no Metal device.
 pytest_plugins = ["metalsim.pytest_plugin"]

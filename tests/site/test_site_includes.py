@@ -9,12 +9,11 @@
 from __future__ import annotations
 
 import re
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, expand_snippets, snippet_options
+from conftest import REPO_ROOT, expand_snippets, snippet_options, tracked_files
 from markdown_it import MarkdownIt
 from pytest_markdown_docs.plugin import parse_superfences_block_info
 
@@ -78,20 +77,6 @@ def test_include_target_exists(include: Include) -> None:
     assert expanded.strip(), f"{include.target} expands to nothing"
 
 
-def committed_files(*roots: str) -> list[Path]:
-    """Files under `roots` known to git: sections in uncommitted work in progress don't count."""
-    try:
-        out = subprocess.run(
-            ["git", "ls-files", "-z", "--", *roots],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            check=True,
-        ).stdout
-    except (OSError, subprocess.CalledProcessError):  # not a git checkout: use everything
-        return [p for root in roots for p in (REPO_ROOT / root).rglob("*") if p.is_file()]
-    return [REPO_ROOT / name for name in out.decode().split("\0") if name]
-
-
 def base_paths() -> list[Path]:
     return [Path(p) for p in snippet_options()["base_path"]]
 
@@ -107,7 +92,7 @@ def snippet_name(path: Path) -> str | None:
 def section_files() -> list[tuple[str, Path]]:
     """Committed files under the snippet base paths that define sections."""
     files = []
-    for path in committed_files("src", "snippets"):
+    for path in tracked_files("src", "snippets"):
         name = snippet_name(path)
         if name is None or not path.exists():
             continue

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, tracked_files
 
 BIN = Path(sys.executable).parent
 
@@ -26,22 +26,11 @@ def run(tool: str, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def tracked(*pathspecs: str) -> list[str]:
-    """Existing files git knows under `pathspecs`; everything there if this is not a checkout."""
-    try:
-        out = subprocess.run(
-            ["git", "ls-files", "-z", "--", *pathspecs],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            check=True,
-        ).stdout.decode()
-        names = [n for n in out.split("\0") if n]
-    except (OSError, subprocess.CalledProcessError):
-        names = list(pathspecs)
-    return [n for n in names if (REPO_ROOT / n).exists()]
+    return [str(p.relative_to(REPO_ROOT)) for p in tracked_files(*pathspecs)]
 
 
 def test_ruff() -> None:
-    files = tracked("src/*.py", "tests/*.py", "conftest.py")
+    files = tracked("src/*.py", "tests/*.py", "tools/*.py", "conftest.py")
     assert files
     result = run("ruff", "check", "--no-cache", "--force-exclude", *files)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -49,7 +38,9 @@ def test_ruff() -> None:
 
 def test_typos() -> None:
     """Spelling in docs/, src/ and snippets/; project vocabulary lives in _typos.toml."""
-    files = tracked("docs", "src", "snippets", "README.md", "CONTRIBUTING.md", "CHANGELOG.md")
+    files = tracked(
+        "docs", "src", "snippets", "tools", "README.md", "CONTRIBUTING.md", "CHANGELOG.md"
+    )
     assert files
     result = run("typos", "--config", "_typos.toml", "--force-exclude", *files)
     assert result.returncode == 0, result.stdout + result.stderr

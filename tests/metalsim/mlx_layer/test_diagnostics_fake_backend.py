@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,8 @@ import pytest
 import metalsim
 from metalsim import diagnostics
 from metalsim import kernel as K
+
+from .fake_backend import swap_backend
 
 
 class Fake:
@@ -46,13 +49,8 @@ class Fake:
 
 
 @pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Fake:
-    f = Fake()
-    monkeypatch.setattr(K, "_backend_compile", f.compile)
-    monkeypatch.setattr(K, "_backend_launch", f.launch)
-    K.clear_cache()
-    yield f
-    K.clear_cache()
+def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[Fake]:
+    yield from swap_backend(monkeypatch, Fake())
 
 
 def _kw(n: int = 10, **extra: Any) -> dict[str, Any]:

@@ -9,6 +9,7 @@ scalars, poison, init values) independently of the real compiler and runtime.
 from __future__ import annotations
 
 import ctypes
+from collections.abc import Iterator
 from typing import Any
 
 import mlx.core as mx
@@ -18,6 +19,8 @@ import pytest
 import metalsim
 from metalsim import kernel as K
 from metalsim import signature
+
+from .fake_backend import swap_backend
 
 NP = {
     "float": np.float32, "float16_t": np.float16, "bfloat16_t": np.uint16, "int32_t": np.int32,
@@ -82,13 +85,8 @@ class FakeBackend:
 
 
 @pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> FakeBackend:
-    fb = FakeBackend()
-    monkeypatch.setattr(K, "_backend_compile", fb.compile)
-    monkeypatch.setattr(K, "_backend_launch", fb.launch)
-    K.clear_cache()
-    yield fb
-    K.clear_cache()
+def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeBackend]:
+    yield from swap_backend(monkeypatch, FakeBackend())
 
 
 DOUBLE_SRC = "// uses inp_shape inp_strides inp_ndim thread_position_in_grid\n"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ctypes
 import importlib.util
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -18,6 +19,8 @@ import pytest
 import metalsim
 from metalsim import diagnostics, launch
 from metalsim import kernel as K
+
+from .fake_backend import swap_backend
 
 needs_compiler = pytest.mark.skipif(
     importlib.util.find_spec("metalsim.compiler") is None,
@@ -168,13 +171,8 @@ class Fake:
 
 
 @pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Fake:
-    f = Fake()
-    monkeypatch.setattr(K, "_backend_compile", f.compile)
-    monkeypatch.setattr(K, "_backend_launch", f.launch)
-    K.clear_cache()
-    yield f
-    K.clear_cache()
+def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[Fake]:
+    yield from swap_backend(monkeypatch, Fake())
 
 
 @pytest.mark.parametrize("shape", [(), (1,), (7,), (3, 5), (2, 3, 4)])
