@@ -398,7 +398,7 @@ class _Rewriter:
                 i += 1
                 continue
             # ---- identifiers
-            if s in _SYNC_NAMES or s.startswith(("simd_", "quad_")):
+            if s in _SYNC_NAMES or s.startswith(("simd_", "quad_", "simdgroup_")):
                 self.uses_sync = True
             if s == "threadgroup":
                 j = self.threadgroup(i, head_start)
