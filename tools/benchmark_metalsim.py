@@ -6,6 +6,7 @@ Usage::
 
 Targets (from the project's emulator issue):
 
+* first kernel on a fresh machine <= 20 s (empty cache directory, zig's cache included);
 * cold compile of one kernel <= 0.5 s (empty cache directory, precompiled header built once);
 * overhead of launching an already compiled kernel <= 5 ms;
 * a 1M-thread elementwise kernel within 10x of the same operation done by MLX's CPU back-end
@@ -118,9 +119,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     # A fresh cache so the cold-compile figure is really cold (the precompiled header is
-    # part of the cache and is rebuilt once, timed separately).
+    # part of the cache and is rebuilt once, timed separately). With zig, zig's own cache lives
+    # inside it too, so the first kernel pays what a fresh machine pays.
     cache = tempfile.mkdtemp(prefix="metalsim-bench-")
     os.environ["METALSIM_CACHE_DIR"] = cache
+    os.environ.pop("ZIG_GLOBAL_CACHE_DIR", None)
 
     import mlx.core as mx
 
@@ -151,7 +154,13 @@ def main(argv: list[str] | None = None) -> int:
     mx.eval(call_exp(exp_kernel("bench_warmup"), small))
     first = time.perf_counter() - start
     rows.append(
-        ("first kernel in an empty cache (builds runtime + PCH)", f"{first:.2f} s", "-", True)
+        (
+            "first kernel on a fresh machine (empty cache: runtime, preamble, PCH and, with "
+            "zig, zig's compiler-rt)",
+            f"{first:.1f} s",
+            "<= 20 s",
+            first <= 20,
+        )
     )
 
     colds = []
