@@ -45,7 +45,9 @@ ERROR_BOUNDS: dict[str, Fraction] = {
 # Every helper starts with `#pragma METAL fp math_mode(safe)`: the error-free transformations
 # rely on each operation being rounded exactly as written, which fast and relaxed math (which
 # may reassociate (a + b) - a into b) would break. One operation per statement, so that even
-# FP contraction (allowed in safe mode within a statement) cannot fuse anything.
+# FP contraction (allowed in safe mode within a statement) cannot fuse anything. Division and
+# sqrt use metal::precise:: because the proofs assume correctly rounded results, which the
+# fast variants (x/y within 2.5 ulp, sqrt as x * rsqrt(x): MSL Table 8.2) do not give.
 FLOAT_FLOAT_HEADER = """
 // A float-float number: value = hi + lo, |lo| <= ulp(hi) / 2.
 struct ff_t {
@@ -124,7 +126,7 @@ inline ff_t ff_mul(ff_t x, ff_t y) {
 // Relative error <= 9.8u^2.
 inline ff_t ff_div(ff_t x, ff_t y) {
     #pragma METAL fp math_mode(safe)
-    float th = 1.0f / y.hi;
+    float th = metal::precise::divide(1.0f, y.hi);
     float rh = metal::fma(-y.hi, th, 1.0f);
     float rl = -(y.lo * th);
     ff_t e = ff_fast_two_sum(rh, rl);
@@ -138,13 +140,13 @@ inline ff_t ff_div(ff_t x, ff_t y) {
 inline ff_t ff_sqrt(ff_t x) {
     #pragma METAL fp math_mode(safe)
     if (x.hi <= 0.0f) {
-        return ff_t{metal::sqrt(x.hi), 0.0f};
+        return ff_t{metal::precise::sqrt(x.hi), 0.0f};
     }
-    float sh = metal::sqrt(x.hi);
+    float sh = metal::precise::sqrt(x.hi);
     float rho1 = metal::fma(-sh, sh, x.hi);
     float rho2 = x.lo + rho1;
     float twice = 2.0f * sh;
-    float sl = rho2 / twice;
+    float sl = metal::precise::divide(rho2, twice);
     return ff_fast_two_sum(sh, sl);
 }
 
@@ -215,6 +217,76 @@ def ff_reduce_kernel(dot: bool) -> Callable[..., list[mx.array]]:
         ),
     )
 # --8<-- [end:reduce-source]
+
+
+# --8<-- [start:ops]
+# Every operation of the header, elementwise, in one launch: row r of `out` holds
+# (hi, lo) of OPS[r] applied to x = (xh[i], xl[i]) and y = (yh[i], yl[i]). The
+# error-free transformations take the high words only.
+OPS = (
+    "two_sum", "fast_two_sum", "two_prod", "add_f", "add", "mul_f", "mul", "div", "sqrt",
+)
+FF_OPS_SOURCE = """
+    uint i = thread_position_in_grid.x;
+    uint n = length;
+    if (i >= n) {
+        return;
+    }
+    ff_t x = ff_t{xh[i], xl[i]};
+    ff_t y = ff_t{yh[i], yl[i]};
+    ff_t r[9] = {
+        ff_two_sum(x.hi, y.hi),
+        ff_fast_two_sum(x.hi, y.hi),
+        ff_two_prod(x.hi, y.hi),
+        ff_add_f(x, y.hi),
+        ff_add(x, y),
+        ff_mul_f(x, y.hi),
+        ff_mul(x, y),
+        ff_div(x, y),
+        ff_sqrt(x),
+    };
+    for (uint k = 0; k < 9; ++k) {
+        out[(2 * k) * n + i] = r[k].hi;
+        out[(2 * k + 1) * n + i] = r[k].lo;
+    }
+"""
+
+
+@functools.cache
+def ff_ops_kernel() -> Callable[..., list[mx.array]]:
+    """All float-float operations elementwise, for tests and error measurements."""
+    return mx.fast.metal_kernel(
+        name="kernels_ff_ops",
+        input_names=["xh", "xl", "yh", "yl", "length"],
+        output_names=["out"],
+        header=FLOAT_FLOAT_HEADER,
+        source=FF_OPS_SOURCE,
+    )
+
+
+def ff_ops(
+    x: tuple[mx.array, mx.array], y: tuple[mx.array, mx.array]
+) -> dict[str, tuple[mx.array, mx.array]]:
+    """Apply every operation in OPS to float-float pairs x and y (1-D float32 arrays)."""
+    arrays = [*x, *y]
+    names = ("x hi", "x lo", "y hi", "y lo")
+    n = arrays[0].size
+    for name, a in zip(names, arrays, strict=True):
+        if not isinstance(a, mx.array) or a.dtype != mx.float32 or a.ndim != 1:
+            raise TypeError(f"ff_ops: {name} must be a 1-D float32 mx.array")
+        if a.size != n:
+            raise ValueError(f"ff_ops: {name} has {a.size} elements, expected {n}")
+    if n == 0:
+        raise ValueError("ff_ops: empty inputs")
+    (out,) = ff_ops_kernel()(
+        inputs=[*arrays, mx.array(n, dtype=mx.uint32)],
+        grid=(n, 1, 1),
+        threadgroup=(min(n, 256), 1, 1),
+        output_shapes=[(2 * len(OPS), n)],
+        output_dtypes=[mx.float32],
+    )
+    return {op: (out[2 * k], out[2 * k + 1]) for k, op in enumerate(OPS)}
+# --8<-- [end:ops]
 
 
 FLOAT_DTYPES = (mx.float32, mx.float16, mx.bfloat16)
