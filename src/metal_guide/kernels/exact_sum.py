@@ -301,7 +301,6 @@ def _launch(dot: bool, arrays: list[mx.array], threadgroup: int) -> mx.array:
     return out.reshape(batch)
 
 
-# --8<-- [start:api]
 def exact_sum(x: mx.array, *, threadgroup: int = DEFAULT_THREADGROUP) -> mx.array:
     """The correctly rounded float32 sum of the last axis, the same bits for any schedule.
 
@@ -323,7 +322,6 @@ def exact_dot(
     if x.dtype != y.dtype:
         raise TypeError(f"exact_dot: dtypes differ: x is {x.dtype}, y is {y.dtype}")
     return _launch(True, [x, y], threadgroup)
-# --8<-- [end:api]
 
 
 def exact_sum_reference(x: mx.array) -> mx.array:

@@ -16,32 +16,13 @@ ACM TOMS 48(1), 2022 (MR22); `ERROR_BOUNDS` lists them in units of u^2 = 2^-48.
 
 from __future__ import annotations
 
+# --8<-- [start:header]
 import functools
 from collections.abc import Callable
 from fractions import Fraction
 
 import mlx.core as mx
 
-# u = 2^-24 is float32's unit roundoff; a pair's operations have errors of a few u^2.
-U = Fraction(1, 2**24)
-
-# Proven relative error bounds, as multiples of u^2 (exact fractions; u = 2^-24).
-ERROR_BOUNDS: dict[str, Fraction] = {
-    # DWPlusFP, JMP17 Alg. 4: 2u^2.
-    "add_f": Fraction(2),
-    # AccurateDWPlusDW, JMP17 Alg. 6: 3u^2 / (1 - 4u).
-    "add": 3 / (1 - 4 * U),
-    # DWTimesFP3 (FMA), JMP17 Alg. 9: 2u^2.
-    "mul_f": Fraction(2),
-    # DWTimesDW3 (FMA), JMP17 Alg. 12: 5u^2 there, < 4u^2 in MR22.
-    "mul": Fraction(4),
-    # DWDivDW3 (reciprocal, then DWTimesDW3), JMP17 Alg. 17: 9.8u^2.
-    "div": Fraction(98, 10),
-    # SQRTDWtoDW, Lefevre, Louvet, Muller, Picot, Rideau, ACM TOMS 49(1), 2023: 25/8 u^2.
-    "sqrt": Fraction(25, 8),
-}
-
-# --8<-- [start:header]
 # Every helper starts with `#pragma METAL fp math_mode(safe)`: the error-free transformations
 # rely on each operation being rounded exactly as written, which fast and relaxed math (which
 # may reassociate (a + b) - a into b) would break. One operation per statement, so that even
@@ -161,6 +142,26 @@ inline ff_t ff_accumulate_product(ff_t acc, float a, float b) {
 """
 # --8<-- [end:header]
 
+# u = 2^-24 is float32's unit roundoff; a pair's operations have errors of a few u^2.
+U = Fraction(1, 2**24)
+
+# Proven relative error bounds, as multiples of u^2 (exact fractions; u = 2^-24).
+ERROR_BOUNDS: dict[str, Fraction] = {
+    # DWPlusFP, JMP17 Alg. 4: 2u^2.
+    "add_f": Fraction(2),
+    # AccurateDWPlusDW, JMP17 Alg. 6: 3u^2 / (1 - 4u).
+    "add": 3 / (1 - 4 * U),
+    # DWTimesFP3 (FMA), JMP17 Alg. 9: 2u^2.
+    "mul_f": Fraction(2),
+    # DWTimesDW3 (FMA), JMP17 Alg. 12: 5u^2 there, < 4u^2 in MR22.
+    "mul": Fraction(4),
+    # DWDivDW3 (reciprocal, then DWTimesDW3), JMP17 Alg. 17: 9.8u^2.
+    "div": Fraction(98, 10),
+    # SQRTDWtoDW, Lefevre, Louvet, Muller, Picot, Rideau, ACM TOMS 49(1), 2023: 25/8 u^2.
+    "sqrt": Fraction(25, 8),
+}
+
+
 THREADGROUP_SIZE = 256
 
 # --8<-- [start:reduce-source]
@@ -219,7 +220,6 @@ def ff_reduce_kernel(dot: bool) -> Callable[..., list[mx.array]]:
 # --8<-- [end:reduce-source]
 
 
-# --8<-- [start:ops]
 # Every operation of the header, elementwise, in one launch: row r of `out` holds
 # (hi, lo) of OPS[r] applied to x = (xh[i], xl[i]) and y = (yh[i], yl[i]). The
 # error-free transformations take the high words only.
@@ -286,7 +286,6 @@ def ff_ops(
         output_dtypes=[mx.float32],
     )
     return {op: (out[2 * k], out[2 * k + 1]) for k, op in enumerate(OPS)}
-# --8<-- [end:ops]
 
 
 FLOAT_DTYPES = (mx.float32, mx.float16, mx.bfloat16)
@@ -332,7 +331,6 @@ def _launch(dot: bool, arrays: list[mx.array]) -> tuple[mx.array, mx.array]:
     return hi.reshape(batch), lo.reshape(batch)
 
 
-# --8<-- [start:api]
 def ff_sum(x: mx.array) -> tuple[mx.array, mx.array]:
     """Sum over the last axis in float-float: returns (hi, lo), float32, with hi = RN(hi + lo).
 
@@ -356,7 +354,6 @@ def ff_dot(x: mx.array, y: mx.array) -> tuple[mx.array, mx.array]:
     if x.dtype != y.dtype:
         raise TypeError(f"ff_dot: dtypes differ: x is {x.dtype}, y is {y.dtype}")
     return _launch(True, [x, y])
-# --8<-- [end:api]
 
 
 def sum_error_bound(n: int, abs_sum: Fraction) -> Fraction:

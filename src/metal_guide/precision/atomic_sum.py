@@ -47,7 +47,6 @@ def atomic_sum(x: mx.array) -> mx.array:
 def schedule_results(x: mx.array) -> dict[str, tuple[float, float]]:
     """(atomic_sum, exact_sum) under metalsim's forward, reverse and two random schedules."""
     import metalsim
-
     from metal_guide.kernels.exact_sum import exact_sum
 
     results = {}
