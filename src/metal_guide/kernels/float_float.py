@@ -103,7 +103,7 @@ inline ff_t ff_mul(ff_t x, ff_t y) {
     return ff_fast_two_sum(c.hi, cl3);
 }
 
-// DWDivDW3 (JMP17 Alg. 17): 1/y by one Newton step in float-float, then x * (1/y).
+// DWDivDW3 (JMP17, section 7): 1/y by one Newton step in float-float, then x * (1/y).
 // Relative error <= 9.8u^2.
 inline ff_t ff_div(ff_t x, ff_t y) {
     #pragma METAL fp math_mode(safe)
@@ -155,7 +155,7 @@ ERROR_BOUNDS: dict[str, Fraction] = {
     "mul_f": Fraction(2),
     # DWTimesDW3 (FMA), JMP17 Alg. 12: 5u^2 there, < 4u^2 in MR22.
     "mul": Fraction(4),
-    # DWDivDW3 (reciprocal, then DWTimesDW3), JMP17 Alg. 17: 9.8u^2.
+    # DWDivDW3 (reciprocal, then DWTimesDW3), JMP17 section 7: 9.8u^2.
     "div": Fraction(98, 10),
     # SQRTDWtoDW, Lefevre, Louvet, Muller, Picot, Rideau, ACM TOMS 49(1), 2023: 25/8 u^2.
     "sqrt": Fraction(25, 8),

@@ -4,7 +4,7 @@
 
 - `ff_ops_errors.md`: largest measured relative error of each float-float operation, against
   exact rational arithmetic, next to its proven bound;
-- `dot_accuracy.json` and `dot_accuracy.svg`: relative error of float32, float-float and
+- `dot_accuracy.json` and `docs/assets/precision/dot_accuracy.svg`: relative error of float32, float-float and
   float64 dot products of ill-conditioned vectors, against the exact value;
 - `qr_ratios.md`: LAPACK-style accuracy ratios of `qr` (512 x 256 included).
 
@@ -26,6 +26,9 @@ from metal_guide.kernels.float_float import ERROR_BOUNDS, U, ff_dot, ff_ops
 from metal_guide.kernels.qr import qr
 
 OUTPUT = Path(__file__).parent / "_output"
+# Pages can only show images that live under docs/.
+REPO = Path(__file__).resolve().parents[3]
+FIGURE = REPO / "docs" / "assets" / "precision" / "dot_accuracy.svg"
 U2 = U * U
 WHERE = "emulated: metalsim on a Linux CPU, MLX " + mx.__version__
 
@@ -70,7 +73,7 @@ OP_NAMES = {
     "add": ("`ff_add`: pair + pair", "AccurateDWPlusDW, JMP17 Alg. 6"),
     "mul_f": ("`ff_mul_f`: pair x float", "DWTimesFP3, JMP17 Alg. 9"),
     "mul": ("`ff_mul`: pair x pair", "DWTimesDW3, JMP17 Alg. 12; MR22"),
-    "div": ("`ff_div`: pair / pair", "DWDivDW3, JMP17 Alg. 17"),
+    "div": ("`ff_div`: pair / pair", "DWDivDW3, JMP17 §7"),
     "sqrt": ("`ff_sqrt`", "SQRTDWtoDW, Lefèvre et al. 2023"),
 }
 
@@ -201,20 +204,20 @@ def qr_ratios(seed: int = 0) -> str:
     return "\n".join(lines) + "\n"
 
 
-def generate() -> dict[str, str]:
-    """Every output file's text, keyed by file name."""
+def generate() -> dict[Path, str]:
+    """Every output file's text, keyed by its path."""
     n = 20_000
     rows = dot_accuracy()
     return {
-        "ff_ops_errors.md": ops_table(ff_op_errors(n), n),
-        "dot_accuracy.json": json.dumps(rows, indent=1) + "\n",
-        "dot_accuracy.svg": dot_figure(rows),
-        "qr_ratios.md": qr_ratios(),
+        OUTPUT / "ff_ops_errors.md": ops_table(ff_op_errors(n), n),
+        OUTPUT / "dot_accuracy.json": json.dumps(rows, indent=1) + "\n",
+        FIGURE: dot_figure(rows),
+        OUTPUT / "qr_ratios.md": qr_ratios(),
     }
 
 
 if __name__ == "__main__":
-    OUTPUT.mkdir(exist_ok=True)
-    for name, text in generate().items():
-        (OUTPUT / name).write_text(text)
-        print(f"wrote {OUTPUT / name} ({platform.machine()})")
+    for path, text in generate().items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        print(f"wrote {path.name} ({platform.machine()})")
