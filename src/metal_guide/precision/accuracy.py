@@ -4,8 +4,9 @@
 
 - `ff_ops_errors.md`: largest measured relative error of each float-float operation, against
   exact rational arithmetic, next to its proven bound;
-- `dot_accuracy.json` and `docs/assets/precision/dot_accuracy.svg`: relative error of float32, float-float and
-  float64 dot products of ill-conditioned vectors, against the exact value;
+- `dot_accuracy.json` and `docs/assets/precision/dot_accuracy.svg`: relative error of
+  float32, float-float and float64 dot products of ill-conditioned vectors, against the exact
+  value;
 - `qr_ratios.md`: LAPACK-style accuracy ratios of `qr` (512 x 256 included).
 
 The tests regenerate each file and fail when the committed copy differs.

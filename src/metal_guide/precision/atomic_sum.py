@@ -44,6 +44,7 @@ def atomic_sum(x: mx.array) -> mx.array:
 # --8<-- [end:kernel]
 
 
+# --8<-- [start:schedules]
 def schedule_results(x: mx.array) -> dict[str, tuple[float, float]]:
     """(atomic_sum, exact_sum) under metalsim's forward, reverse and two random schedules."""
     import metalsim
@@ -57,6 +58,7 @@ def schedule_results(x: mx.array) -> dict[str, tuple[float, float]]:
         label = schedule if schedule != "random" else f"random:{seed}"
         results[label] = (naive.item(), exact.item())
     return results
+# --8<-- [end:schedules]
 
 
 if __name__ == "__main__":
