@@ -195,10 +195,12 @@ def test_reduction_is_schedule_independent(schedule: str) -> None:
     metalsim = pytest.importorskip("metalsim")
     if not metalsim.is_installed():
         pytest.skip("thread schedules are a metalsim setting")
-    x = mx.array(np.random.default_rng(7).standard_normal((2, 1000)).astype(np.float32))
-    base = ff_sum(x)
-    with metalsim.settings(schedule=schedule):
-        other = ff_sum(x)
+    rng = np.random.default_rng(7)
+    x = mx.array(rng.standard_normal((2, 1000)).astype(np.float32))
+    y = mx.array(rng.standard_normal((2, 1000)).astype(np.float32))
+    base = [*ff_sum(x), *ff_dot(x, y)]
+    with metalsim.settings(schedule=schedule, seed=4):
+        other = [*ff_sum(x), *ff_dot(x, y)]
     for a, b in zip(base, other, strict=True):
         assert np.array_equal(np.array(a), np.array(b))
 
