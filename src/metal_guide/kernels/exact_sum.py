@@ -128,10 +128,11 @@ EXACT_ACCUMULATE_TAIL = """
 # --8<-- [end:accumulate-tail]
 
 # --8<-- [start:round]
-# Pass 2: one thread per row adds the groups' limbs in 64-bit integers, propagates carries
-# (after negating a negative total), and rounds the magnitude N * 2^-SCALE to float32:
-# bits = (s << 23) + q with q the top 24 bits of N >> s, rounded to nearest even. The
-# exponent field falls out of the addition, including the rounding carry and +inf.
+# Pass 2: one thread per row adds the groups' limbs in 64-bit integers, propagates
+# carries (after negating a negative total), and rounds the magnitude N * 2^-SCALE to
+# float32: bits = (s << 23) + q with q the top 24 bits of N >> s, rounded to nearest
+# even. The exponent field falls out of the addition, including the rounding carry and
+# +inf.
 EXACT_ROUND_SOURCE = """
     uint row = thread_position_in_grid.x;
     if (row >= rows) {
@@ -160,7 +161,8 @@ EXACT_ROUND_SOURCE = """
         out[row] = pos_inf > 0 ? INFINITY : -INFINITY;
         return;
     }
-    // Carry propagation into 16-bit digits; a negative final carry means a negative total.
+    // Carry propagation into 16-bit digits; a negative final carry means a negative
+    // total.
     long carry = 0;
     for (uint k = 0; k < LIMBS; ++k) {
         long v = d[k] + carry;
@@ -189,7 +191,8 @@ EXACT_ROUND_SOURCE = """
         return;
     }
     int msb = 16 * top + 31 - int(clz(uint(d[top])));
-    // s: the bit position of the kept least significant bit (subnormals keep bit SCALE-149).
+    // s: the bit position of the kept least significant bit (subnormals keep bit
+    // SCALE-149).
     int s = max(msb - 23, int(SCALE) - 149);
     int low = max(s - 1, 0);
     ulong window = 0;

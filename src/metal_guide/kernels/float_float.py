@@ -23,12 +23,13 @@ from fractions import Fraction
 
 import mlx.core as mx
 
-# Every helper starts with `#pragma METAL fp math_mode(safe)`: the error-free transformations
-# rely on each operation being rounded exactly as written, which fast and relaxed math (which
-# may reassociate (a + b) - a into b) would break. One operation per statement, so that even
-# FP contraction (allowed in safe mode within a statement) cannot fuse anything. Division and
-# sqrt use metal::precise:: because the proofs assume correctly rounded results, which the
-# fast variants (x/y within 2.5 ulp, sqrt as x * rsqrt(x): MSL Table 8.2) do not give.
+# Every helper starts with `#pragma METAL fp math_mode(safe)`: the error-free
+# transformations rely on each operation being rounded exactly as written, which fast
+# and relaxed math (which may reassociate (a + b) - a into b) would break. One operation
+# per statement, so that even FP contraction (allowed in safe mode within a statement)
+# cannot fuse anything. Division and sqrt use metal::precise:: because the proofs assume
+# correctly rounded results, which the fast variants (x/y within 2.5 ulp, sqrt as x *
+# rsqrt(x): MSL Table 8.2) do not give.
 FLOAT_FLOAT_HEADER = """
 // A float-float number: value = hi + lo, |lo| <= ulp(hi) / 2.
 struct ff_t {
@@ -131,7 +132,8 @@ inline ff_t ff_sqrt(ff_t x) {
     return ff_fast_two_sum(sh, sl);
 }
 
-// Compensated steps for reductions: acc + y, and acc + a * b (the product kept exactly).
+// Compensated steps for reductions: acc + y, and acc + a * b (the product kept
+// exactly).
 inline ff_t ff_accumulate(ff_t acc, float y) {
     return ff_add_f(acc, y);
 }
@@ -165,8 +167,9 @@ ERROR_BOUNDS: dict[str, Fraction] = {
 THREADGROUP_SIZE = 256
 
 # --8<-- [start:reduce-source]
-# One threadgroup per row. Each thread accumulates a strided part of the row in float-float,
-# then the threadgroup adds the partial pairs in a tree in threadgroup memory.
+# One threadgroup per row. Each thread accumulates a strided part of the row in
+# float-float, then the threadgroup adds the partial pairs in a tree in threadgroup
+# memory.
 FF_REDUCE_SOURCE = """
     uint row = threadgroup_position_in_grid.y;
     uint tid = thread_position_in_threadgroup.x;
@@ -206,7 +209,7 @@ FF_DOT_TERM = "acc = ff_accumulate_product(acc, float(x[k]), float(y[k]))"
 
 @functools.cache
 def ff_reduce_kernel(dot: bool) -> Callable[..., list[mx.array]]:
-    """The row-wise float-float sum (dot=False) or dot product (dot=True), built once each."""
+    """The row-wise float-float sum, or dot product if `dot`; built once each."""
     inputs = ["x", "y", "length"] if dot else ["x", "length"]
     return mx.fast.metal_kernel(
         name="kernels_ff_dot" if dot else "kernels_ff_sum",

@@ -35,10 +35,11 @@ TILE = 16  # tile edge of the product kernels: 2 tiles of 16 x 16 floats = 2 KB 
 PANEL_THREADS = 256
 
 # --8<-- [start:panel]
-# One threadgroup factors a panel of `kb` <= PANEL columns and `rows` rows, in place in `out`
-# (a copy of the panel). For column j: the sum of squares below the pivot (a reduction),
-# the reflector (thread 0), v = x / (alpha - beta), then w = v^T A[:, c] for every later
-# column at once (PANEL partial sums per thread, one reduction each), and A[:, c] -= tau w v.
+# One threadgroup factors a panel of `kb` <= PANEL columns and `rows` rows, in place in
+# `out` (a copy of the panel). For column j: the sum of squares below the pivot (a
+# reduction), the reflector (thread 0), v = x / (alpha - beta), then w = v^T A[:, c] for
+# every later column at once (PANEL partial sums per thread, one reduction each), and
+# A[:, c] -= tau w v.
 QR_PANEL_SOURCE = """
     uint tid = thread_position_in_threadgroup.x;
     uint lane = thread_index_in_simdgroup;
@@ -132,8 +133,8 @@ QR_PANEL_SOURCE = """
 # --8<-- [end:panel]
 
 # --8<-- [start:wy]
-# Compact WY (LAPACK slarft, forward, columnwise): T is upper triangular with T[i, i] = tau_i
-# and T[0:i, i] = -tau_i T[0:i, 0:i] (V[:, 0:i]^T v_i). Also Y = V T^T (for R) and
+# Compact WY (LAPACK slarft, forward, columnwise): T is upper triangular with T[i, i] =
+# tau_i and T[0:i, i] = -tau_i T[0:i, 0:i] (V[:, 0:i]^T v_i). Also Y = V T^T (for R) and
 # Yq = V T (for Q). V is unit lower trapezoidal, read from the factored panel.
 QR_WY_SOURCE = """
     uint tx = thread_position_in_threadgroup.x;
@@ -145,7 +146,8 @@ QR_WY_SOURCE = """
     threadgroup float t[NB][NB];
     // gram[i][k] = v_i^T v_k for i < k (v_i(i) = 1, zero above).
     if (tx < nb && ty < nb && ty < tx) {
-        float s = factored[tx * nb + ty];  // row k = tx: v_i(k) * v_k(k) with v_k(k) = 1
+        // Row k = tx contributes v_i(k) * v_k(k), with v_k(k) = 1.
+        float s = factored[tx * nb + ty];
         for (uint r = tx + 1; r < m; ++r) {
             s = metal::fma(factored[r * nb + ty], factored[r * nb + tx], s);
         }
@@ -348,12 +350,13 @@ def apply_block_reflector(factored: mx.array, y: mx.array, c: mx.array) -> mx.ar
 
 # --8<-- [start:qr]
 def check_qr_input(a: object) -> mx.array:
-    """Raise TypeError or ValueError unless `a` is a float32 m x n mx.array with m >= n >= 1."""
+    """Raise TypeError or ValueError unless `a` is float32, m x n, with m >= n >= 1."""
     if not isinstance(a, mx.array):
         raise TypeError(f"qr: `a` must be an mx.array, got {type(a).__name__}")
     if a.dtype != mx.float32:
         raise TypeError(
-            f"qr: `a` has dtype {a.dtype}; expected float32 (convert with a.astype(mx.float32))"
+            f"qr: `a` has dtype {a.dtype}; expected float32 "
+            "(convert with a.astype(mx.float32))"
         )
     if a.ndim != 2:
         raise ValueError(f"qr: `a` must be 2-D (m x n), got shape {a.shape}")
@@ -383,9 +386,11 @@ def qr(a: mx.array) -> tuple[mx.array, mx.array]:
         work[k:, k : k + kb] = factored
         _, y_r, y_q = wy_factors(factored, tau)
         if k + kb < n:
-            work[k:, k + kb :] = apply_block_reflector(factored, y_r, work[k:, k + kb :])
+            trailing = work[k:, k + kb :]
+            work[k:, k + kb :] = apply_block_reflector(factored, y_r, trailing)
         blocks.append((k, factored, y_q))
-    r = mx.triu(work[:n, :]) * (2.0 ** (exponent // 2)) * (2.0 ** (exponent - exponent // 2))
+    r = mx.triu(work[:n, :]) * (2.0 ** (exponent // 2))
+    r = r * (2.0 ** (exponent - exponent // 2))
     # Q = H_1 ... H_n [I; 0], accumulated from the last block backwards (LAPACK sorgqr).
     q = mx.eye(m, n, dtype=mx.float32)
     for k, factored, y_q in reversed(blocks):

@@ -20,7 +20,7 @@ ATOMIC_SUM_SOURCE = """
 
 @functools.cache
 def atomic_sum_kernel() -> Callable[..., list[mx.array]]:
-    """Every thread adds its element to one float with an atomic (order: whoever comes first)."""
+    """Each thread adds its element to one float atomically, in arrival order."""
     return mx.fast.metal_kernel(
         name="precision_atomic_sum",
         input_names=["x", "length"],
@@ -31,7 +31,7 @@ def atomic_sum_kernel() -> Callable[..., list[mx.array]]:
 
 
 def atomic_sum(x: mx.array) -> mx.array:
-    """Sum of a 1-D float32 array by float atomics; the last bits vary with thread order."""
+    """Sum of a 1-D float32 array by float atomics; thread order sets the last bits."""
     (total,) = atomic_sum_kernel()(
         inputs=[x, mx.array(x.size, dtype=mx.uint32)],
         grid=(x.size, 1, 1),
@@ -46,12 +46,13 @@ def atomic_sum(x: mx.array) -> mx.array:
 
 # --8<-- [start:schedules]
 def schedule_results(x: mx.array) -> dict[str, tuple[float, float]]:
-    """(atomic_sum, exact_sum) under metalsim's forward, reverse and two random schedules."""
+    """(atomic_sum, exact_sum) under metalsim's forward, reverse, random schedules."""
     import metalsim
     from metal_guide.kernels.exact_sum import exact_sum
 
     results = {}
-    for schedule, seed in (("forward", 0), ("reverse", 0), ("random", 1), ("random", 2)):
+    schedules = (("forward", 0), ("reverse", 0), ("random", 1), ("random", 2))
+    for schedule, seed in schedules:
         with metalsim.settings(schedule=schedule, seed=seed, workers=1):
             naive, exact = atomic_sum(x), exact_sum(x)
             mx.eval(naive, exact)

@@ -32,10 +32,12 @@ PROTECTED_BODY = """
 
 
 @functools.cache
-def two_sum_error_kernel(protected: bool, math_mode: str) -> Callable[..., list[mx.array]]:
+def two_sum_error_kernel(
+    protected: bool, math_mode: str
+) -> Callable[..., list[mx.array]]:
     """2Sum's error term, compiled in `math_mode`, with or without the pragma."""
     return mx.fast.metal_kernel(
-        name=f"precision_two_sum_err_{'safe_pragma' if protected else 'plain'}_{math_mode}",
+        name=f"precision_two_sum_{'pragma' if protected else 'plain'}_{math_mode}",
         input_names=["x", "y"],
         output_names=["err"],
         source=PROTECTED_BODY if protected else TWO_SUM_BODY,
@@ -43,7 +45,9 @@ def two_sum_error_kernel(protected: bool, math_mode: str) -> Callable[..., list[
     )
 
 
-def two_sum_error(x: mx.array, y: mx.array, *, protected: bool, math_mode: str) -> mx.array:
+def two_sum_error(
+    x: mx.array, y: mx.array, *, protected: bool, math_mode: str
+) -> mx.array:
     """The error term of x + y, elementwise, for 1-D float32 arrays of one size."""
     (err,) = two_sum_error_kernel(protected, math_mode)(
         inputs=[x, y],
