@@ -17,7 +17,11 @@ from metal_guide.kernels.exact_sum import (
     exact_sum,
     exact_sum_reference,
 )
-from metal_guide.kernels.testing import AWKWARD_LENGTHS, FLOAT_DTYPES
+from metal_guide.kernels.testing import (
+    AWKWARD_LENGTHS,
+    FLOAT_DTYPES,
+    assert_matches_reference,
+)
 
 F32_MAX = float(np.finfo(np.float32).max)
 
@@ -73,8 +77,7 @@ def test_sum_is_correctly_rounded(dtype: mx.Dtype, n: int) -> None:
     for r in range(rows.shape[0]):
         assert got[r] == np.float32(correctly_rounded(_exact_total(rows[r]))), f"row {r}"
     # The float64 reference agrees wherever its own double rounding is harmless.
-    ref = np.array(exact_sum_reference(x))
-    assert np.allclose(got, ref, rtol=1.2e-7, atol=0)
+    assert_matches_reference(exact_sum(x), exact_sum_reference(x), rtol=1.2e-7, atol=0)
 
 
 @pytest.mark.metal
@@ -90,7 +93,9 @@ def test_dot_is_correctly_rounded(dtype: mx.Dtype, n: int) -> None:
         total = sum((Fraction(float(a)) * Fraction(float(b)) for a, b in zip(xs[r], ys[r],
                     strict=True)), Fraction(0))
         assert got[r] == np.float32(correctly_rounded(total)), f"row {r}"
-    assert np.allclose(got, np.array(exact_dot_reference(x, y)), rtol=1.2e-7, atol=0)
+    assert_matches_reference(
+        exact_dot(x, y), exact_dot_reference(x, y), rtol=1.2e-7, atol=0
+    )
 
 
 @pytest.mark.metal
