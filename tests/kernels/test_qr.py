@@ -113,6 +113,15 @@ def test_entries_near_float32_limits() -> None:
 
 
 @pytest.mark.metal
+def test_non_contiguous_input_gives_the_same_factors() -> None:
+    wide = mx.array(np.random.default_rng(4).standard_normal((33, 40)).astype(np.float32))
+    tall_view = wide.T  # a strided view
+    q0, r0 = qr(mx.array(np.array(tall_view)))
+    q1, r1 = qr(tall_view)
+    assert mx.array_equal(q0, q1).item() and mx.array_equal(r0, r1).item()
+
+
+@pytest.mark.metal
 @pytest.mark.parametrize("schedule", ["reverse", "random"])
 def test_same_bits_under_other_schedules(schedule: str) -> None:
     metalsim = pytest.importorskip("metalsim")

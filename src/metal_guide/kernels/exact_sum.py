@@ -37,6 +37,7 @@ TERMS_PER_THREADGROUP = 2**14
 DEFAULT_THREADGROUP = 256
 THREADGROUP_SIZES = (32, 64, 128, 256, 512, 1024)
 MAX_LENGTH = 2**31 - 1
+MAX_ELEMENTS = 2**32 - 1
 
 # --8<-- [start:accumulate]
 # Pass 1: each threadgroup turns its share of the terms into fixed-point limbs. A term
@@ -265,6 +266,9 @@ def _check(name: str, x: object) -> mx.array:
         raise ValueError(f"{name} is 0-d; expected at least one axis to reduce")
     if x.shape[-1] > MAX_LENGTH:
         raise ValueError(f"{name}: last axis {x.shape[-1]} is longer than {MAX_LENGTH}")
+    if x.size > MAX_ELEMENTS:
+        # The kernels index with 32-bit unsigned integers.
+        raise ValueError(f"{name}: {x.size} elements is more than {MAX_ELEMENTS}; split it")
     return x
 
 

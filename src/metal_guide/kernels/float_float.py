@@ -16,10 +16,12 @@ ACM TOMS 48(1), 2022 (MR22); `ERROR_BOUNDS` lists them in units of u^2 = 2^-48.
 
 from __future__ import annotations
 
+from fractions import Fraction
+
+# isort: split
 # --8<-- [start:header]
 import functools
 from collections.abc import Callable
-from fractions import Fraction
 
 import mlx.core as mx
 
@@ -293,6 +295,7 @@ def ff_ops(
 
 FLOAT_DTYPES = (mx.float32, mx.float16, mx.bfloat16)
 MAX_LENGTH = 2**31 - 1
+MAX_ELEMENTS = 2**32 - 1
 
 
 def _check(name: str, x: object) -> mx.array:
@@ -306,6 +309,9 @@ def _check(name: str, x: object) -> mx.array:
         raise ValueError(f"{name} is 0-d; expected at least one axis to reduce")
     if x.shape[-1] > MAX_LENGTH:
         raise ValueError(f"{name}: last axis {x.shape[-1]} is longer than {MAX_LENGTH}")
+    if x.size > MAX_ELEMENTS:
+        # The kernels index with 32-bit unsigned integers.
+        raise ValueError(f"{name}: {x.size} elements is more than {MAX_ELEMENTS}; split it")
     return x
 
 
