@@ -312,7 +312,8 @@ def exact_sum(x: mx.array, *, threadgroup: int = DEFAULT_THREADGROUP) -> mx.arra
     """The correctly rounded float32 sum of the last axis, the same bits for any schedule.
 
     float16 and bfloat16 inputs are converted exactly to float32. `threadgroup` (32 to 1024,
-    a power of two) changes only the speed, never the result.
+    a power of two) changes only the speed, never the result. On a GPU a pipeline may allow
+    fewer than 1024 threads per threadgroup (MLX then raises ValueError); 256 always fits.
     """
     _check("exact_sum: x", x)
     return _launch(False, [x], threadgroup)

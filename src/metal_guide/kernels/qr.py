@@ -33,6 +33,9 @@ import mlx.core as mx
 PANEL = 32  # columns per panel; T and the panel's reductions use PANEL x PANEL threadgroup arrays
 TILE = 16  # tile edge of the product kernels: 2 tiles of 16 x 16 floats = 2 KB per threadgroup
 PANEL_THREADS = 256
+# The WY kernel runs PANEL x WY_ROWS threads: 256, well under the 1024 maximum, which a
+# register-heavy pipeline may not reach on a GPU (MLX then raises).
+WY_ROWS = 8
 
 # --8<-- [start:panel]
 # One threadgroup factors a panel of `kb` <= PANEL columns and `rows` rows, in place in
@@ -140,20 +143,23 @@ QR_WY_SOURCE = """
     uint tx = thread_position_in_threadgroup.x;
     uint ty = thread_position_in_threadgroup.y;
     uint tid = ty * NB + tx;
+    uint threads = NB * ROWS;
     uint m = rows;
     uint nb = cols;
     threadgroup float gram[NB][NB];
     threadgroup float t[NB][NB];
-    // gram[i][k] = v_i^T v_k for i < k (v_i(i) = 1, zero above).
-    if (tx < nb && ty < nb && ty < tx) {
-        // Row k = tx contributes v_i(k) * v_k(k), with v_k(k) = 1.
-        float s = factored[tx * nb + ty];
-        for (uint r = tx + 1; r < m; ++r) {
-            s = metal::fma(factored[r * nb + ty], factored[r * nb + tx], s);
+    // gram[i][k] = v_i^T v_k for i < k (v_i(i) = 1, zero above); i = iy, k = tx.
+    for (uint iy = ty; iy < NB; iy += ROWS) {
+        if (tx < nb && iy < tx) {
+            // Row k contributes v_i(k) * v_k(k), with v_k(k) = 1.
+            float s = factored[tx * nb + iy];
+            for (uint r = tx + 1; r < m; ++r) {
+                s = metal::fma(factored[r * nb + iy], factored[r * nb + tx], s);
+            }
+            gram[iy][tx] = s;
         }
-        gram[ty][tx] = s;
+        t[iy][tx] = 0.0f;
     }
-    t[ty][tx] = 0.0f;
     threadgroup_barrier(mem_flags::mem_threadgroup);
     for (uint i = 0; i < nb; ++i) {
         if (tid < i) {
@@ -168,9 +174,11 @@ QR_WY_SOURCE = """
         }
         threadgroup_barrier(mem_flags::mem_threadgroup);
     }
-    t_out[ty * NB + tx] = t[ty][tx];
+    for (uint iy = ty; iy < NB; iy += ROWS) {
+        t_out[iy * NB + tx] = t[iy][tx];
+    }
     // Y = V T^T and Yq = V T, one row per thread.
-    for (uint r = tid; r < m; r += NB * NB) {
+    for (uint r = tid; r < m; r += threads) {
         for (uint i = 0; i < nb; ++i) {
             float yr = 0.0f;
             float yq = 0.0f;
@@ -315,9 +323,9 @@ def wy_factors(factored: mx.array, tau: mx.array) -> tuple[mx.array, mx.array, m
     rows, kb = factored.shape
     t, y_r, y_q = qr_wy_kernel()(
         inputs=[factored, tau, _u32(rows), _u32(kb)],
-        template=[("NB", PANEL)],
-        grid=(PANEL, PANEL, 1),
-        threadgroup=(PANEL, PANEL, 1),
+        template=[("NB", PANEL), ("ROWS", WY_ROWS)],
+        grid=(PANEL, WY_ROWS, 1),
+        threadgroup=(PANEL, WY_ROWS, 1),
         output_shapes=[(PANEL, PANEL), (rows, kb), (rows, kb)],
         output_dtypes=[mx.float32, mx.float32, mx.float32],
     )
