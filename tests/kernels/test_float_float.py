@@ -41,7 +41,7 @@ def _pairs(rng: np.random.Generator, n: int, lo_exp: int, hi_exp: int) -> np.nda
 def _inputs(seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Random pairs, plus adversarial ones: cancellation, exponent spread, equal operands."""
     rng = np.random.default_rng(seed)
-    n = 600
+    n = 2000
     x = _pairs(rng, n, -30, 30)
     y = _pairs(rng, n, -30, 30)
     # Near-total cancellation: y = -x with a different low word, or -x * (1 + 2^-k).
