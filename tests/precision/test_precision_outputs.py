@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import platform
 import runpy
 from pathlib import Path
 
@@ -19,6 +20,18 @@ OUTPUT = SRC / "_output"
 PAGE = (REPO_ROOT / "docs" / "guides" / "precision-and-linear-algebra.md").read_text()
 
 
+@pytest.fixture
+def emulated() -> None:
+    """The committed outputs were produced under metalsim (on Linux x86_64); compare only there.
+
+    On a GPU the fast-math demo depends on Apple's compiler, thread schedules are not settable,
+    and MLX's CPU float32 sums may add in another order on another architecture.
+    """
+    metalsim = pytest.importorskip("metalsim")
+    if not metalsim.is_installed() or platform.machine() != "x86_64":
+        pytest.skip("outputs are compared where they were generated: metalsim on x86_64")
+
+
 def run_main(module: str, capsys: pytest.CaptureFixture[str]) -> str:
     runpy.run_path(str(SRC / f"{module}.py"), run_name="__main__")
     return capsys.readouterr().out
@@ -26,7 +39,9 @@ def run_main(module: str, capsys: pytest.CaptureFixture[str]) -> str:
 
 @pytest.mark.metal
 @pytest.mark.parametrize("module", ["fast_math", "atomic_sum"])
-def test_demo_output_matches_the_page(module: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_output_matches_the_page(
+    module: str, capsys: pytest.CaptureFixture[str], emulated: None
+) -> None:
     assert run_main(module, capsys) == (OUTPUT / f"{module}.txt").read_text()
     assert f'--8<-- "metal_guide/precision/_output/{module}.txt"' in PAGE
 
@@ -41,8 +56,9 @@ def test_fast_math_erases_the_error_term_and_the_pragma_restores_it() -> None:
 
 
 @pytest.mark.metal
-def test_naive_atomic_sum_depends_on_the_schedule_and_exact_sum_does_not() -> None:
-    pytest.importorskip("metalsim")
+def test_naive_atomic_sum_depends_on_the_schedule_and_exact_sum_does_not(
+    emulated: None,
+) -> None:
     from metal_guide.precision.atomic_sum import schedule_results
 
     text = (OUTPUT / "atomic_sum.txt").read_text()
@@ -63,7 +79,7 @@ def test_naive_atomic_sum_depends_on_the_schedule_and_exact_sum_does_not() -> No
 
 
 @pytest.mark.metal
-def test_generated_files_are_current() -> None:
+def test_generated_files_are_current(emulated: None) -> None:
     fresh = accuracy.generate()
     for path, text in fresh.items():
         assert path.read_text() == text, f"{path.name} drifted: rerun the script"
