@@ -1,0 +1,160 @@
+"""Run code written for `mx.gpu` on a CPU stream, where MLX has no GPU back-end, and say so.
+
+`map_gpu_to_cpu()` makes every read of `mx.gpu` return `mx.cpu` and counts the reads. The
+pytest plugin at the bottom applies it to this project's stream guides and their tests when the
+installed MLX has no GPU (the Linux `mlx[cpu]` wheel): each test that read `mx.gpu` gets a
+`gpu_mapped` marker and user property, and the run ends with a summary line. On a Mac nothing
+is mapped and the code runs on the GPU as written.
+
+The mapping checks that the code is correct (values, joins, thread rules); it says nothing about
+GPU speed or CPU/GPU overlap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator
+from contextlib import contextmanager
+import sys
+from pathlib import Path
+from typing import Any
+
+import mlx.core as mx
+import pytest
+
+# Pages and test folders whose code is written for mx.gpu (relative to the repository root).
+MAPPED = (
+    "docs/guides/devices-and-streams.md",
+    "docs/guides/streams-guide.md",
+    "docs/guides/streams-and-banding.md",
+    "docs/reference-card.md",
+    "tests/devices_and_streams/",
+    "tests/streams_guide/",
+    "tests/streams_and_banding/",
+    "tests/timeline/",
+    "tests/reference_card/",
+)
+# Example modules run as scripts by tests/site/test_site_modules.py.
+MAPPED_MODULES = (
+    "metal_guide.devices_and_streams.",
+    "metal_guide.streams_guide.",
+    "metal_guide.streams_and_banding.",
+    "metal_guide.reference_card.streams",
+)
+
+
+class _Reads:
+    count = 0
+
+
+@contextmanager
+def map_gpu_to_cpu() -> Iterator[_Reads]:
+    """Within the block, `mx.gpu` is `mx.cpu`; `.count` tells how often `mx.gpu` was read.
+
+    Raises:
+        RuntimeError: if this MLX has a GPU back-end (there is nothing to map).
+    """
+    if mx.is_available(mx.gpu):
+        raise RuntimeError("this MLX has a GPU back-end: run the code as written")
+    reads = _Reads()
+    real = mx.__dict__.pop("gpu")
+    previous = mx.__dict__.get("__getattr__")
+
+    # PEP 562: a module's __getattr__ runs only for names it does not have, so removing
+    # `gpu` routes every `mx.gpu` (and `from mlx.core import gpu`) through this function.
+    def module_getattr(name: str) -> Any:
+        if name == "gpu":
+            reads.count += 1
+            return mx.cpu
+        if previous is not None:
+            return previous(name)
+        raise AttributeError(f"module 'mlx.core' has no attribute {name!r}")
+
+    mx.__getattr__ = module_getattr  # type: ignore[attr-defined]
+    try:
+        yield reads
+    finally:
+        mx.gpu = real  # type: ignore[attr-defined]
+        if previous is None:
+            del mx.__getattr__  # type: ignore[attr-defined]
+        else:
+            mx.__getattr__ = previous  # type: ignore[attr-defined]
+
+
+@contextmanager
+def cpu_if_no_gpu() -> Iterator[None]:
+    """For `python -m` runs of the examples: map `mx.gpu` only if there is no GPU, and say so."""
+    if mx.is_available(mx.gpu):  # a Mac, or a mapping that is already active
+        yield
+        return
+    print("note: this MLX has no GPU back-end; mx.gpu runs on a CPU stream", file=sys.stderr)
+    with map_gpu_to_cpu():
+        yield
+
+
+# --- pytest plugin ----------------------------------------------------------------------------
+
+_STATE = pytest.StashKey[list[str]]()
+NO_GPU_SKIP = "needs a GPU device"
+
+
+def _is_mapped(item: pytest.Item) -> bool:
+    relative = Path(str(item.path)).resolve().relative_to(item.config.rootpath).as_posix()
+    if relative == "tests/site/test_site_modules.py":
+        module = getattr(getattr(item, "callspec", None), "params", {}).get("module", "")
+        return str(module).startswith(MAPPED_MODULES)
+    return any(relative == p or relative.startswith(p) for p in MAPPED)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "gpu_mapped: code written for mx.gpu ran on a CPU stream (no GPU back-end)"
+    )
+    config.stash[_STATE] = []
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    if mx.is_available(mx.gpu):
+        return ["gpu-mapping: off (this MLX has a GPU back-end; stream code runs as written)"]
+    return ["gpu-mapping: ON for the stream guides: mx.gpu is mapped to mx.cpu (no GPU back-end)"]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Claim the items in MAPPED before the root conftest skips GPU code."""
+    if mx.is_available(mx.gpu):
+        return
+    for item in items:
+        if _is_mapped(item):
+            item.add_marker("gpu_mapped")
+            # A parametrized `skipif(no GPU)` evaluated at collection no longer applies.
+            item.own_markers = [
+                m
+                for m in item.own_markers
+                if not (m.name == "skipif" and NO_GPU_SKIP in str(m.kwargs.get("reason", "")))
+            ]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Generator:
+    if item.get_closest_marker("gpu_mapped") is None:
+        yield
+        return
+    item.user_properties.append(("gpu_mapping", "reads of mx.gpu return mx.cpu"))
+    with map_gpu_to_cpu() as reads:
+        yield
+    if reads.count:
+        item.config.stash[_STATE].append(item.nodeid)
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    mapped = config.stash.get(_STATE, [])
+    if not mapped:
+        return
+    n = len(mapped)
+    terminalreporter.write_line(
+        f"gpu-mapping: {n} test{'s' if n != 1 else ''} ran code written for mx.gpu on a CPU "
+        "stream (this MLX has no GPU back-end; values checked, not GPU behaviour)"
+    )
+    if config.getoption("verbose") > 0:
+        for nodeid in mapped:
+            terminalreporter.write_line(f"  mapped: {nodeid}")
