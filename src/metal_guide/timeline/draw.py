@@ -1,6 +1,6 @@
 """Draw spans as a timeline: one row per (thread, stream), one bar per span.
 
-The SVG is deterministic (fixed hash salt, no date, glyphs as paths) so that a test can
+The SVG is deterministic (fixed hash salt, no date; text stays text, so it is searchable) so that a test can
 regenerate it and compare bytes. It has an opaque light background and dark text, so it reads
 the same in the site's light and dark themes.
 """
@@ -17,11 +17,7 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F
 
 
 def _rows(spans: Sequence[Span]) -> list[tuple[str, str]]:
-    rows: list[tuple[str, str]] = []
-    for s in sorted(spans, key=lambda s: (s.start, s.thread, s.stream)):
-        if (s.thread, s.stream) not in rows:
-            rows.append((s.thread, s.stream))
-    return rows
+    return sorted({(s.thread, s.stream) for s in spans})
 
 
 def draw_svg(
@@ -48,7 +44,7 @@ def draw_svg(
     colour = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(labels)}
     unit, scale = ("ms", 1e3) if max(s.end for s in spans) < 2 else ("s", 1.0)
     with matplotlib.rc_context(
-        {"svg.hashsalt": "metal-guide-timeline", "svg.fonttype": "path", "font.size": 9}
+        {"svg.hashsalt": "metal-guide-timeline", "svg.fonttype": "none", "font.size": 9}
     ):
         fig, ax = plt.subplots(figsize=(width, 0.9 + 0.45 * len(rows)))
         fig.patch.set_facecolor("white")

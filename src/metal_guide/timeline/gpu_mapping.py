@@ -30,7 +30,6 @@ MAPPED = (
     "tests/devices_and_streams/",
     "tests/streams_guide/",
     "tests/streams_and_banding/",
-    "tests/timeline/",
     "tests/reference_card/",
 )
 # Example modules run as scripts by tests/site/test_site_modules.py.

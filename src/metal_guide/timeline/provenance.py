@@ -32,7 +32,7 @@ class Provenance:
 
 def where_it_ran(device: mx.DeviceType) -> Provenance:
     """Describe the back-end whose streams ran the work: never call CPU streams a GPU."""
-    if device == mx.gpu:
+    if device == mx.DeviceType.gpu:  # not mx.gpu, which tests may map to the CPU
         backend = "GPU streams (Metal)"
     else:
         backend = "CPU back-end, CPU streams (no GPU used)"

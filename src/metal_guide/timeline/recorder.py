@@ -42,7 +42,8 @@ def _stream_name(stream: mx.Stream | mx.ThreadLocalStream | str | None) -> str:
     if isinstance(stream, str):
         return stream
     # repr is e.g. "Stream(Device(cpu, 0), 3)"; keep "cpu:3", which is shorter in a figure.
-    device = "gpu" if stream.device == mx.gpu else "cpu"
+    # DeviceType.gpu, not mx.gpu: the latter may be mapped to the CPU in tests.
+    device = "gpu" if stream.device.type == mx.DeviceType.gpu else "cpu"
     kind = "tls:" if isinstance(stream, mx.ThreadLocalStream) else ""
     return f"{device}:{kind}{_stream_index(stream)}"
 
