@@ -137,3 +137,12 @@ def test_memory_counters() -> None:
     assert numbers["peak"] >= 16 * (1 << 20)
     assert numbers["cache"] == 0  # clear_cache emptied it
     assert numbers["limit"] > 0
+
+
+def test_the_page_output_is_what_the_code_prints(capsys: pytest.CaptureFixture[str]) -> None:
+    from conftest import REPO_ROOT
+
+    capsys.readouterr()
+    lazy_eval.synchronize_evaluates_nothing()
+    shown = REPO_ROOT / "src/metal_guide/devices_and_streams/_output/synchronize.txt"
+    assert capsys.readouterr().out == shown.read_text()  # regenerate: tools/streams_figures.py

@@ -79,3 +79,12 @@ def test_wrong_calls_give_type_errors() -> None:
     assert "new_stream(device: Device | DeviceType) -> Stream" in new_stream
     assert default_device.startswith("TypeError: default_device(): incompatible function")
     assert "default_device() -> mlx.core.Device" in default_device
+
+
+def test_the_page_output_is_what_the_code_prints(capsys: pytest.CaptureFixture[str]) -> None:
+    from conftest import REPO_ROOT
+
+    capsys.readouterr()
+    broken.wrong_calls()
+    shown = REPO_ROOT / "src/metal_guide/streams_guide/_output/wrong_calls.txt"
+    assert capsys.readouterr().out == shown.read_text()  # regenerate: tools/streams_figures.py

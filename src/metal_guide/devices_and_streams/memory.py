@@ -12,7 +12,7 @@ def unified() -> mx.array:
     on_gpu = mx.exp(x, stream=mx.gpu)  # the same buffer is read by either device:
     on_cpu = mx.log1p(on_gpu, stream=mx.cpu)  # no copy to or from the GPU
     mx.eval(on_cpu)
-    back = np.array(on_cpu)  # copies into a NumPy array (memoryview(on_cpu) does not)
+    back = np.array(on_cpu)  # a copy; np.array(on_cpu, copy=False) is a view
     print(back[:3])
     # --8<-- [end:unified]
     return on_cpu

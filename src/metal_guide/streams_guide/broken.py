@@ -48,7 +48,7 @@ def wrong_calls() -> list[str]:
         error_of(default_device_as_context),
     ]
     for message in messages:
-        print(message.splitlines()[0])
+        print("\n".join(message.splitlines()[:2]))
     # --8<-- [end:wrong-calls]
     return messages
 
