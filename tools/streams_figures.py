@@ -15,7 +15,6 @@ from dataclasses import asdict
 from pathlib import Path
 
 from metal_guide.devices_and_streams import lazy_eval
-
 from metal_guide.streams_and_banding.measure import band_timeline, time_banded
 from metal_guide.streams_and_banding.report import TABLE, write_outputs
 from metal_guide.streams_guide import broken
@@ -39,7 +38,9 @@ def printed(fn: Callable[[], object]) -> str:
 
 # Output blocks on the pages: (file under src/, function whose printout it is).
 OUTPUTS = {
-    "metal_guide/devices_and_streams/_output/synchronize.txt": lazy_eval.synchronize_evaluates_nothing,
+    "metal_guide/devices_and_streams/_output/synchronize.txt": (
+        lazy_eval.synchronize_evaluates_nothing
+    ),
     "metal_guide/streams_guide/_output/wrong_calls.txt": broken.wrong_calls,
 }
 
@@ -73,7 +74,10 @@ def main() -> None:
         "repeats": args.repeats,
         "rows": rows,
         "timeline": {
-            "m": m, "k": k, "n": n, "bands": 4,
+            "m": m,
+            "k": k,
+            "n": n,
+            "bands": 4,
             "spans": [asdict(s) for s in timeline.spans],
         },  # fmt: skip
     }

@@ -10,7 +10,6 @@ import pytest
 
 from metal_guide.streams_and_banding import banding, measure, report
 
-
 # More bands than rows is rejected (tested below), so m = 1 takes one band only.
 SIZES = [(m, s) for m in (1, 31, 33, 1000, 4097) for s in (1, 2, 3, 4, 7) if s <= m]
 
@@ -44,7 +43,7 @@ def test_bad_arguments_are_named() -> None:
 
 def test_measurement_functions_run_small() -> None:
     times = measure.time_banded(64, 8, 8, 2, mx.cpu, repeats=1)
-    assert set(times) == {"unbanded", "banded"} and min(times.values()) > 0
+    assert set(times) == {"unbanded", "banded", "ratio"} and min(times.values()) > 0
     spans = measure.band_timeline(64, 8, 8, 2, mx.cpu).spans
     assert sorted(s.label for s in spans) == ["band 0", "band 1", "unbanded"]
     assert len({s.stream for s in spans}) == 3  # each band had a stream of its own
@@ -62,3 +61,20 @@ def test_outputs_say_where_they_ran() -> None:
     assert backend in ("CPU back-end, CPU streams (no GPU used)", "GPU streams (Metal)")
     assert backend in report.TABLE.read_text()
     assert backend in report.FIGURE.read_text()
+
+
+# What the page says about the measurements must hold in the data it includes.
+
+
+def test_no_banded_version_beat_one_stream_by_more_than_the_noise() -> None:
+    data = json.loads(report.DATA.read_text())
+    noise = report.noise_percent(data)
+    assert all(100 * (1 / r["ratio"] - 1) < noise for r in data["rows"])
+
+
+def test_timeline_text_is_generated_from_the_spans() -> None:
+    data = json.loads(report.DATA.read_text())
+    assert report.TIMELINE_TEXT.read_text() == report.timeline_summary(data)
+    page = (report.FIGURE.parents[1] / "streams-and-banding.md").read_text()
+    assert '--8<-- "metal_guide/streams_and_banding/_output/timeline.md"' in page
+    assert "figures/banding-timeline.svg" in page

@@ -88,3 +88,12 @@ def test_the_page_output_is_what_the_code_prints(capsys: pytest.CaptureFixture[s
     broken.wrong_calls()
     shown = REPO_ROOT / "src/metal_guide/streams_guide/_output/wrong_calls.txt"
     assert capsys.readouterr().out == shown.read_text()  # regenerate: tools/streams_figures.py
+
+
+def test_overlap_check_records_both_threads() -> None:
+    from metal_guide.streams_guide import check_overlap
+
+    spans = check_overlap.two_threads().spans
+    assert sorted(s.label for s in spans) == ["A", "B"]
+    assert {s.thread for s in spans} == {"A", "B"}
+    assert spans[0].stream != spans[1].stream  # a thread-local stream is one stream per thread

@@ -5,8 +5,8 @@ from __future__ import annotations
 import mlx.core as mx
 
 
-def producer_consumer(n: int = 1 << 15) -> mx.array:
-    # --8<-- [start:dependency]
+# --8<-- [start:dependency]
+def producer_consumer(n: int) -> mx.array:
     producer = mx.new_stream(mx.gpu)
     consumer = mx.new_stream(mx.cpu)
     with mx.stream(producer):
@@ -14,13 +14,20 @@ def producer_consumer(n: int = 1 << 15) -> mx.array:
     with mx.stream(consumer):
         total = written.sum()  # reads the producer's output
     mx.eval(total)  # MLX orders the two streams: the sum sees every write
-    print(total.item(), n * (n + 1) // 2)
-    # --8<-- [end:dependency]
     return total
+# --8<-- [end:dependency]
+
+
+def run() -> int:
+    # --8<-- [start:run]
+    n = 1 << 15
+    print(producer_consumer(n).item(), n * (n + 1) // 2)  # the two are equal
+    # --8<-- [end:run]
+    return n
 
 
 if __name__ == "__main__":
     from metal_guide.timeline.gpu_mapping import cpu_if_no_gpu
 
     with cpu_if_no_gpu():
-        producer_consumer()
+        run()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import mlx.core as mx
-
 
 def describe() -> dict[str, object]:
     # --8<-- [start:devices]

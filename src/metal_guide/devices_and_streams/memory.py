@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import mlx.core as mx
-import numpy as np
 
 
 def unified() -> mx.array:
     # --8<-- [start:unified]
+    import numpy as np
+
     x = mx.array(np.linspace(0.0, 1.0, 1024, dtype=np.float32))
     on_gpu = mx.exp(x, stream=mx.gpu)  # the same buffer is read by either device:
     on_cpu = mx.log1p(on_gpu, stream=mx.cpu)  # no copy to or from the GPU

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+# --8<-- [start:on-a-thread]
 import threading
 from collections.abc import Callable
 
@@ -24,6 +25,9 @@ def on_a_thread(fn: Callable[[], object]) -> object:
     if worker.is_alive():
         raise TimeoutError("the worker thread did not finish within 30 s")
     return out[0]
+
+
+# --8<-- [end:on-a-thread]
 
 
 def foreign_stream() -> object:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+# --8<-- [start:banded]
 import mlx.core as mx
 
 
-# --8<-- [start:banded]
 def banded_matmul(a: mx.array, b: mx.array, streams: list[mx.Stream]) -> mx.array:
     """`a @ b` computed as len(streams) row bands of `a`, band i on streams[i]."""
     if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[0]:
@@ -15,10 +15,12 @@ def banded_matmul(a: mx.array, b: mx.array, streams: list[mx.Stream]) -> mx.arra
         raise ValueError(f"need 1 to {a.shape[0]} streams, got {len(streams)}")
     edges = [round(i * a.shape[0] / len(streams)) for i in range(len(streams) + 1)]
     bands = []
-    for stream, lo, hi in zip(streams, edges, edges[1:]):
+    for stream, lo, hi in zip(streams, edges[:-1], edges[1:], strict=True):
         with mx.stream(stream):
             bands.append(a[lo:hi] @ b)  # each band is recorded for its own stream
     return mx.concatenate(bands, axis=0)  # the join: one array, built when evaluated
+
+
 # --8<-- [end:banded]
 
 

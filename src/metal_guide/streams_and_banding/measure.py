@@ -26,7 +26,10 @@ def _operands(m: int, k: int, n: int) -> tuple[mx.array, mx.array]:
 def time_banded(
     m: int, k: int, n: int, bands: int, device: mx.DeviceType, repeats: int = 5
 ) -> dict[str, float]:
-    """Median seconds of `a @ b` unbanded (one stream) and in `bands` bands on `bands` streams."""
+    """Median seconds of `a @ b` unbanded (one stream) and in `bands` bands on `bands` streams.
+
+    Also `ratio`: the median over repeats of banded / unbanded, each pair timed back to back.
+    """
     a, b = _operands(m, k, n)
     one = mx.new_stream(device)
     many = [mx.new_stream(device) for _ in range(bands)]
@@ -38,15 +41,20 @@ def time_banded(
     def banded() -> mx.array:
         return banded_matmul(a, b, many)
 
-    result: dict[str, float] = {}
-    for name, build in (("unbanded", unbanded), ("banded", banded)):
+    # Alternate the two in each repeat, so that both see the same machine load.
+    builds = {"unbanded": unbanded, "banded": banded}
+    samples: dict[str, list[float]] = {name: [] for name in builds}
+    for build in builds.values():
         mx.eval(build())  # warm-up
-        samples = []
-        for _ in range(repeats):
+    for _ in range(repeats):
+        for name, build in builds.items():
             start = time.perf_counter()
             mx.eval(build())
-            samples.append(time.perf_counter() - start)
-        result[name] = statistics.median(samples)
+            samples[name].append(time.perf_counter() - start)
+    result = {name: statistics.median(times) for name, times in samples.items()}
+    result["ratio"] = statistics.median(
+        b / u for b, u in zip(samples["banded"], samples["unbanded"], strict=True)
+    )
     return result
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+# --8<-- [start:error-of]
 import threading
 
 import mlx.core as mx
@@ -14,6 +15,9 @@ def error_of(fn: object, *args: object) -> str:
     except Exception as e:  # noqa: BLE001 - the message is the result
         return f"{type(e).__name__}: {e}"
     raise AssertionError("expected an exception")
+
+
+# --8<-- [end:error-of]
 
 
 def import_time_stream() -> str:

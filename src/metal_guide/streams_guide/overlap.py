@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+# --8<-- [start:overlap]
 from collections.abc import Iterable
 
 import mlx.core as mx
@@ -18,7 +19,6 @@ def postprocess(scores: np.ndarray) -> list[int]:
     return scores.argmax(axis=1).tolist()
 
 
-# --8<-- [start:overlap]
 def classify(batches: Iterable[np.ndarray], weights: mx.array) -> list[list[int]]:
     results: list[list[int]] = []
     previous: mx.array | None = None
@@ -33,6 +33,8 @@ def classify(batches: Iterable[np.ndarray], weights: mx.array) -> list[list[int]
     if previous is not None:
         results.append(postprocess(np.array(previous)))
     return results
+
+
 # --8<-- [end:overlap]
 
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
+# --8<-- [start:prefetch]
 from collections.abc import Callable, Iterable, Iterator
 
 import mlx.core as mx
 
 
-# --8<-- [start:prefetch]
-def prefetched(
-    items: Iterable[object], load: Callable[[object], mx.array]
-) -> Iterator[mx.array]:
+def prefetched(items: Iterable[object], load: Callable[[object], mx.array]) -> Iterator[mx.array]:
     """Yield `load(item)` for each item, evaluating one batch ahead with `mx.async_eval`."""
     iterator = iter(items)
     try:
@@ -24,7 +22,6 @@ def prefetched(
         yield ahead  # the consumer's work overlaps with `following`
         ahead = following
     yield ahead
-# --8<-- [end:prefetch]
 
 
 def load_batch(seed: object) -> mx.array:
@@ -32,6 +29,9 @@ def load_batch(seed: object) -> mx.array:
     with mx.stream(mx.gpu):
         x = mx.random.normal((256, 256), key=mx.random.key(int(seed)))  # type: ignore[arg-type]
         return mx.tanh(x @ x.T)
+
+
+# --8<-- [end:prefetch]
 
 
 def consume() -> list[float]:

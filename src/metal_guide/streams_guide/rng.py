@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-
-import mlx.core as mx
-
 
 def with_keys() -> tuple[list[list[float]], list[list[float]]]:
     # --8<-- [start:keys]
+    import threading
+
+    import mlx.core as mx
+
     root = mx.random.key(2026)
     keys = mx.random.split(root, 4)  # one key per piece of work
 

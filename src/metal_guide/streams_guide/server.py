@@ -7,6 +7,7 @@ which any thread may read.
 
 from __future__ import annotations
 
+# --8<-- [start:server]
 import queue
 import threading
 from collections.abc import Callable
@@ -18,7 +19,6 @@ import numpy as np
 Model = Callable[[mx.array], mx.array]
 
 
-# --8<-- [start:server]
 class ModelServer:
     """Serve `model(x)` from one owner thread; `submit` may be called from any thread."""
 
@@ -54,7 +54,6 @@ class ModelServer:
     def close(self) -> None:
         self._requests.put(None)
         self._owner.join(timeout=60)
-# --8<-- [end:server]
 
 
 def build_linear() -> Model:
@@ -62,6 +61,9 @@ def build_linear() -> Model:
     weights = mx.random.normal((16, 4), key=mx.random.key(1))
     mx.eval(weights)
     return lambda x: x @ weights
+
+
+# --8<-- [end:server]
 
 
 def serve_from_threads() -> list[list[float]]:

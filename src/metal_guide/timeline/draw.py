@@ -1,8 +1,8 @@
 """Draw spans as a timeline: one row per (thread, stream), one bar per span.
 
-The SVG is deterministic (fixed hash salt, no date; text stays text, so it is searchable) so that a test can
-regenerate it and compare bytes. It has an opaque light background and dark text, so it reads
-the same in the site's light and dark themes.
+The SVG is deterministic (fixed hash salt, no date; text stays text, so it is searchable), so
+that a test can regenerate it and compare bytes. It has an opaque light background and dark
+text, so it reads the same in the site's light and dark themes.
 """
 
 from __future__ import annotations

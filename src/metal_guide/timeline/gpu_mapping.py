@@ -12,9 +12,9 @@ GPU speed or CPU/GPU overlap.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Generator, Iterator
 from contextlib import contextmanager
-import sys
 from pathlib import Path
 from typing import Any
 
