@@ -46,7 +46,7 @@ def tracked_files(*pathspecs: str) -> list[Path]:
 # metalsim swaps in its emulator for the session when there is no Metal device.
 pytest_plugins = ["metalsim.pytest_plugin"]
 # The stream guides' code, written for mx.gpu, runs on a CPU stream where MLX has no GPU (reported).
-pytest_plugins.append("metal_guide.timeline.gpu_mapping")
+pytest_plugins.append("metal_guide.timeline._pytest_plugin")
 
 
 def metal_kernels_runnable() -> tuple[bool, str]:
