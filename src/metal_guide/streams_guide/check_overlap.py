@@ -32,7 +32,8 @@ def two_threads() -> Timeline:
         t.join(timeout=60)
     print(f"overlap: {timeline.overlap('A', 'B') * 1e3:.1f} ms")
     figure = Path(tempfile.gettempdir()) / "overlap.svg"
-    draw_svg(timeline.spans, figure, title="A and B", provenance=where_it_ran(mx.gpu).line())
+    where = where_it_ran(mx.gpu).line()  # says "CPU streams" when mx.gpu is mapped
+    draw_svg(timeline.spans, figure, title="A and B", provenance=where)
     # --8<-- [end:check]
     return timeline
 

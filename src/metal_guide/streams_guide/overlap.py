@@ -10,8 +10,9 @@ import numpy as np
 
 
 def preprocess(raw: np.ndarray) -> np.ndarray:
-    """CPU work before the GPU: here, standardise each row (any NumPy or Python code)."""
-    return (raw - raw.mean(axis=1, keepdims=True)) / (raw.std(axis=1, keepdims=True) + 1e-6)
+    """CPU work before the GPU: here, standardise each row (any NumPy code)."""
+    centred = raw - raw.mean(axis=1, keepdims=True)
+    return centred / (raw.std(axis=1, keepdims=True) + 1e-6)
 
 
 def postprocess(scores: np.ndarray) -> list[int]:

@@ -7,9 +7,11 @@ from collections.abc import Callable, Iterable, Iterator
 
 import mlx.core as mx
 
+Loader = Callable[[object], mx.array]
 
-def prefetched(items: Iterable[object], load: Callable[[object], mx.array]) -> Iterator[mx.array]:
-    """Yield `load(item)` for each item, evaluating one batch ahead with `mx.async_eval`."""
+
+def prefetched(items: Iterable[object], load: Loader) -> Iterator[mx.array]:
+    """Yield `load(item)` for each item, evaluating one batch ahead."""
     iterator = iter(items)
     try:
         ahead = load(next(iterator))
@@ -27,7 +29,8 @@ def prefetched(items: Iterable[object], load: Callable[[object], mx.array]) -> I
 def load_batch(seed: object) -> mx.array:
     """A stand-in loader: a batch that needs some computing before it is ready."""
     with mx.stream(mx.gpu):
-        x = mx.random.normal((256, 256), key=mx.random.key(int(seed)))  # type: ignore[arg-type]
+        key = mx.random.key(int(seed))  # type: ignore[arg-type]
+        x = mx.random.normal((256, 256), key=key)
         return mx.tanh(x @ x.T)
 
 

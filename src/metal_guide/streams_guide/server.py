@@ -20,7 +20,7 @@ Model = Callable[[mx.array], mx.array]
 
 
 class ModelServer:
-    """Serve `model(x)` from one owner thread; `submit` may be called from any thread."""
+    """Serve `model(x)` from one owner thread; any thread may call `submit`."""
 
     def __init__(self, build_model: Callable[[], Model], timeout: float = 60.0) -> None:
         self._requests: queue.Queue[tuple[np.ndarray, Future] | None] = queue.Queue()
@@ -57,7 +57,7 @@ class ModelServer:
 
 
 def build_linear() -> Model:
-    """A small stand-in model: fixed weights from an explicit key, built on the owner thread."""
+    """A stand-in model: fixed weights from an explicit key, built by the owner."""
     weights = mx.random.normal((16, 4), key=mx.random.key(1))
     mx.eval(weights)
     return lambda x: x @ weights
