@@ -39,7 +39,8 @@ MAPPED_MODULES = (
 )
 
 
-_STATE = pytest.StashKey[list[str]]()
+# Node ids of the tests that read mx.gpu while mapped (filled from their reports).
+_mapped_ids: list[str] = []
 NO_GPU_SKIP = "needs a GPU device"
 
 
@@ -53,9 +54,9 @@ def _is_mapped(item: pytest.Item) -> bool:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "gpu_mapped: code written for mx.gpu ran on a CPU stream (no GPU back-end)"
+        "markers", "gpu_mapped: in a stream-guide path; reads of mx.gpu return mx.cpu (no GPU)"
     )
-    config.stash[_STATE] = []
+    _mapped_ids.clear()
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -80,20 +81,36 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             ]
 
 
+_READS = pytest.StashKey[Any]()
+PROPERTY = "gpu_mapping"
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Generator:
     if item.get_closest_marker("gpu_mapped") is None:
         yield
         return
-    item.user_properties.append(("gpu_mapping", "reads of mx.gpu return mx.cpu"))
     with map_gpu_to_cpu() as reads:
+        item.stash[_READS] = reads
         yield
-    if reads.count:
-        item.config.stash[_STATE].append(item.nodeid)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Generator:
+    # Before the teardown report is built: it then carries the property, also across xdist.
+    reads = item.stash.get(_READS, None)
+    if call.when == "teardown" and reads is not None and reads.count:
+        item.user_properties.append((PROPERTY, f"mx.gpu read {reads.count}x, mapped to mx.cpu"))
+    yield
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "teardown" and any(k == PROPERTY for k, _ in report.user_properties):
+        _mapped_ids.append(report.nodeid)
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    mapped = config.stash.get(_STATE, [])
+    mapped = _mapped_ids
     if not mapped:
         return
     n = len(mapped)
