@@ -1,4 +1,4 @@
-"""Measure banding and write the "Streams and banding" page's table and timeline figure.
+"""Measure banding and two threads; write the stream pages' tables, figures and outputs.
 
 Runs on whatever this MLX has: GPU streams on a Mac, CPU streams elsewhere; the outputs say
 which. It also writes the printed outputs the stream pages show.
@@ -17,7 +17,8 @@ from pathlib import Path
 from metal_guide.devices_and_streams import lazy_eval
 from metal_guide.streams_and_banding.measure import band_timeline, time_banded
 from metal_guide.streams_and_banding.report import TABLE, write_outputs
-from metal_guide.streams_guide import broken
+from metal_guide.streams_guide import broken, check_overlap
+from metal_guide.streams_guide import report as guide_report
 from metal_guide.timeline import gpu_or_cpu, where_it_ran
 from metal_guide.timeline.gpu_mapping import cpu_if_no_gpu
 
@@ -61,6 +62,14 @@ def main() -> None:
     if args.outputs_only:
         return
     device = gpu_or_cpu()
+    with cpu_if_no_gpu():  # the example is written for mx.gpu
+        two = check_overlap.two_threads()
+    guide_report.write_outputs(
+        {
+            "provenance": where_it_ran(device).as_dict(),
+            "spans": [asdict(s) for s in sorted(two.spans, key=lambda s: s.label)],
+        }
+    )
     rows = []
     for m, k, n in SHAPES:
         for bands in BANDS:

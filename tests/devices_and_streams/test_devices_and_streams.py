@@ -79,6 +79,7 @@ def test_readers_on_another_stream_see_completed_writes() -> None:
     # Repeated, with fresh streams each time: a missing dependency would show as a wrong sum.
     for n in (1, 33, 4097, 1 << 15):
         assert cross_stream.producer_consumer(n).item() == n * (n + 1) // 2
+    assert cross_stream.run() == 1 << 15
 
 
 def test_using_another_threads_stream_fails_with_mlx_message() -> None:
@@ -146,3 +147,17 @@ def test_the_page_output_is_what_the_code_prints(capsys: pytest.CaptureFixture[s
     lazy_eval.synchronize_evaluates_nothing()
     shown = REPO_ROOT / "src/metal_guide/devices_and_streams/_output/synchronize.txt"
     assert capsys.readouterr().out == shown.read_text()  # regenerate: tools/streams_figures.py
+
+
+def test_readers_see_writes_submitted_by_an_earlier_async_eval() -> None:
+    # The other path in mlx/transforms.cpp: the write is already in flight (async_eval), so the
+    # reader on another stream must wait on the writer's event, not on a fence.
+    writer, reader = mx.new_stream(mx.gpu), mx.new_stream(mx.cpu)
+    for n in (33, 4097, 1 << 15):  # the int32 sum of 1..n fits for n <= 65535
+        with mx.stream(writer):
+            written = mx.cumsum(mx.ones((n,), dtype=mx.int32))
+        mx.async_eval(written)
+        with mx.stream(reader):
+            last, total = written[-1], written.sum()
+        mx.eval(last, total)
+        assert (last.item(), total.item()) == (n, n * (n + 1) // 2)

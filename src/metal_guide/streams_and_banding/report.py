@@ -51,10 +51,19 @@ def summary(data: dict[str, Any]) -> str:
     for bands in sorted({r["bands"] for r in data["rows"]}):
         low, high = min(ratios(data, bands)), max(ratios(data, bands))
         parts.append(f"{bands} bands took {low:.2f}× to {high:.2f}× the unbanded time")
+    noise = noise_percent(data)
+    beyond = [
+        f"{r['bands']} bands of {r['m']} × {r['k']} ({r['ratio']:.2f}×, "
+        f"{'faster' if r['ratio'] < 1 else 'slower'})"
+        for r in data["rows"]
+        if abs(100 * (r["ratio"] - 1)) > noise
+    ]
     return (
         "Range over the shapes: " + "; ".join(parts) + ". The same unbanded product, timed once "
-        f"per row, varied by up to {noise_percent(data):.0f} % between rows: differences smaller "
-        "than that are noise."
+        f"per row, varied by up to {noise:.0f} % between rows: differences smaller than that are "
+        "noise. Differences larger than the noise: "
+        + ("; ".join(beyond) if beyond else "none")
+        + "."
     )
 
 
