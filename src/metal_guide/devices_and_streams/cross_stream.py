@@ -15,9 +15,7 @@ def producer_consumer(n: int) -> mx.array:
         total = written.sum()  # reads the producer's output
     mx.eval(total)  # MLX orders the two streams: the sum sees every write
     return total
-
-
-# --8<-- [end:dependency]
+    # --8<-- [end:dependency]
 
 
 def run() -> int:

@@ -25,9 +25,7 @@ def on_a_thread(fn: Callable[[], object]) -> object:
     if worker.is_alive():
         raise TimeoutError("the worker thread did not finish within 30 s")
     return out[0]
-
-
-# --8<-- [end:on-a-thread]
+    # --8<-- [end:on-a-thread]
 
 
 def foreign_stream() -> object:

@@ -19,9 +19,7 @@ def banded_matmul(a: mx.array, b: mx.array, streams: list[mx.Stream]) -> mx.arra
         with mx.stream(stream):
             bands.append(a[lo:hi] @ b)  # each band is recorded for its own stream
     return mx.concatenate(bands, axis=0)  # the join: one array, built when evaluated
-
-
-# --8<-- [end:banded]
+    # --8<-- [end:banded]
 
 
 def check_against_unbanded() -> bool:

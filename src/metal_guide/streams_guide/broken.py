@@ -15,9 +15,7 @@ def error_of(fn: object, *args: object) -> str:
     except Exception as e:  # noqa: BLE001 - the message is the result
         return f"{type(e).__name__}: {e}"
     raise AssertionError("expected an exception")
-
-
-# --8<-- [end:error-of]
+    # --8<-- [end:error-of]
 
 
 def import_time_stream() -> str:

@@ -34,9 +34,7 @@ def classify(batches: Iterable[np.ndarray], weights: mx.array) -> list[list[int]
     if previous is not None:
         results.append(postprocess(np.array(previous)))
     return results
-
-
-# --8<-- [end:overlap]
+    # --8<-- [end:overlap]
 
 
 def classify_serially(batches: Iterable[np.ndarray], weights: mx.array) -> list[list[int]]:

@@ -32,9 +32,7 @@ def load_batch(seed: object) -> mx.array:
         key = mx.random.key(int(seed))  # type: ignore[arg-type]
         x = mx.random.normal((256, 256), key=key)
         return mx.tanh(x @ x.T)
-
-
-# --8<-- [end:prefetch]
+        # --8<-- [end:prefetch]
 
 
 def consume() -> list[float]:

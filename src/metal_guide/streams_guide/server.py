@@ -61,9 +61,7 @@ def build_linear() -> Model:
     weights = mx.random.normal((16, 4), key=mx.random.key(1))
     mx.eval(weights)
     return lambda x: x @ weights
-
-
-# --8<-- [end:server]
+    # --8<-- [end:server]
 
 
 def serve_from_threads() -> list[list[float]]:
