@@ -56,7 +56,8 @@ def chromium_executable() -> str | None:
 def build_site(site_dir: Path, **env: str) -> None:
     """`mkdocs build --strict` of the real configuration into `site_dir`."""
     result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(site_dir)],
+        # Not -q: under -q MkDocs drops warnings before --strict can count them.
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site_dir)],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
