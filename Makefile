@@ -3,7 +3,6 @@
 #   make test        run the whole test suite, browser tests included (CI: .ci/run)
 #   make site        strict offline build into site/
 #   make serve-site  build site/, then serve it on http://127.0.0.1:8000/ (never open it from disk)
-#   make linkcheck   check the external links of a built site (needs network; not part of `test`)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -16,7 +15,7 @@ DOCS_STAMP := $(DOCS_VENV)/.installed-stamp
 export NO_MKDOCS_2_WARNING := 1
 export DISABLE_MKDOCS_2_WARNING := true
 
-.PHONY: test docs site serve-site linkcheck venv docs-venv
+.PHONY: test docs site serve-site venv docs-venv
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +44,3 @@ site: $(DOCS_STAMP)
 
 serve-site: site
 	$(DOCS_BIN)/python -m http.server --bind 127.0.0.1 --directory site 8000
-
-linkcheck: site
-	$(DOCS_BIN)/python tools/check_links.py site
