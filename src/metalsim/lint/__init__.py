@@ -93,9 +93,27 @@ def _python_line(spec: KernelSpec, metal_location: str) -> int:
     return start + line - 1 if start is not None else spec.line
 
 
-def lint_kernel(spec: KernelSpec, *, notes: list[str] | None = None) -> list[Finding]:
-    """Run the Metal-side rules on one kernel; findings carry the file line where possible."""
+def _undeclared(errors: list[str]) -> dict[str, str]:
+    """Names clang reports as unknown types / undeclared identifiers: template parameters
+    whose launch is in another module (kind: typename / int)."""
+    out: dict[str, str] = {}
+    for e in errors:
+        for marker, kind in (("unknown type name '", "typename"),
+                             ("use of undeclared identifier '", "int")):
+            if marker in e:
+                out.setdefault(e.split(marker, 1)[1].split("'", 1)[0], kind)
+    return out
+
+
+def _parse_with_template_guesses(spec: KernelSpec) -> tuple[KernelSpec, clang_ast.ParsedKernel]:
     parsed = clang_ast.parse(spec)
+    for _ in range(4):  # names clang does not know: add them as template parameters
+        extra = {n: k for n, k in _undeclared(parsed.errors).items() if n not in spec.template}
+        if not extra:
+            break
+        spec = replace(spec, template={**spec.template, **extra},
+                       template_unsure=[*spec.template_unsure, *extra])
+        parsed = clang_ast.parse(spec)
     if parsed.errors and spec.template_unsure:
         # Kinds the call sites do not show: try the other combinations (typename / int).
         unsure = spec.template_unsure
@@ -103,11 +121,16 @@ def lint_kernel(spec: KernelSpec, *, notes: list[str] | None = None) -> list[Fin
             kinds = dict(spec.template)
             for i, name in enumerate(unsure[:3]):
                 if mask >> i & 1:
-                    kinds[name] = "int"
+                    kinds[name] = "int" if kinds[name] == "typename" else "typename"
             retry = clang_ast.parse(replace(spec, template=kinds))
             if not retry.errors:
-                spec, parsed = replace(spec, template=kinds), retry
-                break
+                return replace(spec, template=kinds), retry
+    return spec, parsed
+
+
+def lint_kernel(spec: KernelSpec, *, notes: list[str] | None = None) -> list[Finding]:
+    """Run the Metal-side rules on one kernel; findings carry the file line where possible."""
+    spec, parsed = _parse_with_template_guesses(spec)
     if notes is not None:
         if parsed.errors:
             notes.append(f"{spec.path}:{spec.line}: kernel `{spec.name}` not linted on the Metal "

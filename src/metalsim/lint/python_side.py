@@ -114,8 +114,8 @@ class PyModule:
 def _suppressions(mod: PyModule) -> list[Suppression]:
     """``# metalsim-lint: disable=rule-a,rule-b -- why`` comments (read with ``tokenize``).
 
-    A comment on the first line of a call covers the whole call (a kernel construction with its
-    multi-line source, or a launch); elsewhere it covers its own line.
+    A comment on the first line of a statement or call covers all of it (a kernel
+    construction, a launch); a comment alone on its line covers the statement below.
     """
     starts: dict[int, int] = {}
     for node in ast.walk(mod.tree):
@@ -137,6 +137,8 @@ def _suppressions(mod: PyModule) -> list[Suppression]:
             continue
         rules = {r.strip() for r in spec[len("disable="):].split(",") if r.strip()}
         line = tok.start[0]
+        if not tok.line[: tok.start[1]].strip():
+            line += 1  # a comment alone on its line covers the statement below it
         if not reason.strip():
             mod.notes.append(
                 f"{mod.path}:{line}: suppression of {', '.join(sorted(rules))} ignored: "
@@ -241,6 +243,44 @@ def _identifiers(metal: str) -> set[str]:
     return {t.text for t in rewrite.tokenize(rewrite.mask(metal)) if t.kind == "id"}
 
 
+def _local_value(mod: PyModule, name: ast.Name, at: ast.AST) -> ast.expr | None:
+    """The last value assigned to ``name`` in the function around ``at``, before it."""
+    fn = mod.enclosing_function(at)
+    if fn is None:
+        return None
+    value = None
+    for n in ast.walk(fn):
+        if isinstance(n, ast.Assign) and n.lineno < getattr(at, "lineno", 0):
+            if any(isinstance(t, ast.Name) and t.id == name.id for t in n.targets):
+                value = n.value
+    return value
+
+
+def _string_options(mod: PyModule, node: ast.expr | None,
+                    at: ast.AST) -> list[tuple[str, int | None]]:
+    """The possible values of a `source=` expression: a constant, or each value of a dict
+    literal it is picked from (``{"a": SRC_A, "b": SRC_B}[variant]``)."""
+    value, line = mod.string(node)
+    if value is not None:
+        return [(value, line)]
+    if isinstance(node, ast.Name):
+        local = _local_value(mod, node, at)
+        return _string_options(mod, local, at) if local is not None else []
+    if isinstance(node, ast.Subscript):
+        table = node.value
+        if isinstance(table, ast.Name):
+            table = _local_value(mod, table, at) or mod.resolve(table)
+        if isinstance(table, ast.Dict):
+            out: list[tuple[str, int | None]] = []
+            for v in table.values:
+                opts = _string_options(mod, v, at)
+                if len(opts) != 1:
+                    return []
+                out += opts
+            return out
+    return []
+
+
 def kernel_specs(mod: PyModule) -> list[tuple[ast.Call, KernelSpec | None]]:
     """Every construction in the module, with its spec (None where it is not static)."""
     params = template_params(mod)
@@ -251,29 +291,33 @@ def kernel_specs(mod: PyModule) -> list[tuple[ast.Call, KernelSpec | None]]:
         assert isinstance(node, ast.Call)
         a = _arguments(node)
         name, _ = mod.string(a.get("name"))
+        if name is None:
+            name = f"kernel built at line {node.lineno}"
         inputs = _names(mod, a.get("input_names"))
         outputs = _names(mod, a.get("output_names"))
-        source, source_line = mod.string(a.get("source"))
+        sources = _string_options(mod, a.get("source"), node)
         header, header_line = ("", None)
         if "header" in a:
             header, header_line = mod.string(a["header"])
         atomic = mod.resolve(a.get("atomic_outputs"))
-        if None in (name, inputs, outputs, source, header):
+        if inputs is None or outputs is None or not sources or header is None:
             mod.notes.append(f"{mod.path}:{node.lineno}: kernel not linted on the Metal side: "
-                             "its name, names, source or header is not a constant")
+                             "its input/output names, source or header is not a constant")
             out.append((node, None))
             continue
-        assert inputs is not None and outputs is not None
-        idents = _identifiers(str(header) + "\n" + str(source))
-        used = {n: v for n, v in params.items() if n in idents}
-        spec = KernelSpec(
-            name=str(name), input_names=inputs, output_names=outputs, source=str(source),
-            header=str(header), atomic_outputs=isinstance(atomic, ast.Constant)
-            and atomic.value is True,
-            template={n: (k or "typename") for n, (k, _) in used.items()},
-            template_values={n: v for n, (_, v) in used.items() if v is not None},
-            template_unsure=[n for n, (k, _) in used.items() if not k],
-            path=mod.path, line=node.lineno, source_line=source_line, header_line=header_line,
-        )  # fmt: skip
-        out.append((node, spec))
+        for source, source_line in sources:
+            idents = _identifiers(str(header) + "\n" + source)
+            used = {n: v for n, v in params.items() if n in idents}
+            spec = KernelSpec(
+                name=str(name), input_names=inputs, output_names=outputs, source=source,
+                header=str(header), atomic_outputs=not (
+                    isinstance(atomic, ast.Constant) and atomic.value is False
+                ) and atomic is not None,
+                template={n: (k or "typename") for n, (k, _) in used.items()},
+                template_values={n: v for n, (_, v) in used.items() if v is not None},
+                template_unsure=[n for n, (k, _) in used.items() if not k],
+                path=mod.path, line=node.lineno, source_line=source_line,
+                header_line=header_line,
+            )  # fmt: skip
+            out.append((node, spec))
     return out

@@ -45,7 +45,7 @@ def check_integer_division(spec: KernelSpec, parsed: ParsedKernel) -> list[Findi
         if is_constant(right, decls, unrollable_loop_vars(n, decls)):
             continue
         rt, lt = strip(right).type_name(), strip(left).type_name()
-        if rt == "<dependent type>":
+        if rt == "<dependent type>" or rt.startswith("__metalsim_lint_"):
             # A kernel input of unknown dtype: `%` is integer-only in Metal; for `/`, an
             # integer (non-literal) dividend makes an integer division the likely meaning.
             integer = op.startswith("%") or (
