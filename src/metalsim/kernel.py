@@ -581,11 +581,11 @@ def execute(
         k.input_names, prep.inputs, prep.generated.shape_infos, strict=True
     ):
         n = input_view(a)
-        if k.ensure_row_contiguous and not n.flags.c_contiguous:
+        if (k.ensure_row_contiguous and not n.flags.c_contiguous) or _misaligned(n):
             # Our copy gets guards; zero-copy inputs are MLX's memory, and the signature makes
             # them `const device T*`, so writing to one takes a deliberate cast.
             if guards is None:
-                n = np.ascontiguousarray(n)
+                n = np.array(n, order="C", copy=True)
             else:
                 copy = _guarded_empty(n.shape, n.dtype, f"input `{name}`", guards)
                 copy[...] = n
@@ -634,6 +634,17 @@ def execute(
     if guards:
         _check_guards(k.name, guards)
     return outs
+
+
+# A Metal buffer starts at least 16-byte aligned (a page, in practice), and kernels rely on it:
+# `reinterpret_cast<device float4*>(x)` compiles to aligned vector loads, and on x86 a misaligned
+# one faults. MLX's CPU allocator puts a size header before the data (8 mod 16 on glibc), so
+# contiguous inputs that are not aligned to the largest Metal vector (long4, 32 bytes) are copied.
+_BUFFER_ALIGN = 32
+
+
+def _misaligned(n: np.ndarray) -> bool:
+    return n.flags.c_contiguous and n.ctypes.data % _BUFFER_ALIGN != 0
 
 
 def _buffer_arg(n: np.ndarray) -> Any:
