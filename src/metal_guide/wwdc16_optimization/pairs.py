@@ -16,6 +16,7 @@ from metal_guide.wwdc16_optimization import (
     signed_offsets,
     sixteen_bit,
     stack_arrays,
+    wide_loads,
     work_per_thread,
 )
 
@@ -82,6 +83,9 @@ PAIRS: tuple[Pair, ...] = (
     Pair("thread-local-arrays", lambda x: stack_arrays.row_histogram(x, "dynamic"),
          lambda x: stack_arrays.row_histogram(x, "constant"),
          stack_arrays.row_histogram_reference, _histogram_input, 3, exact=True),
+    Pair("wide-loads-and-coalescing", lambda x: wide_loads.two_x_plus_one(x, "scalar"),
+         lambda x: wide_loads.two_x_plus_one(x, "vector"),
+         wide_loads.two_x_plus_one_reference, _vector, 2),
     Pair("signed-and-unsigned-offsets", signed_offsets.times_two_uint,
          signed_offsets.times_two_int, signed_offsets.times_two_reference, _vector, 1),
     Pair("occupancy-and-register-pressure",
