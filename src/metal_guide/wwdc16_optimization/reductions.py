@@ -4,7 +4,7 @@ One threadgroup of 32 threads (one SIMD-group) per row. Each thread first adds u
 share of the row, then the 32 partial sums are combined.
 """
 
-# --8<-- [start:threadgroup-barrier]
+# --8<-- [start:partial]
 import functools
 from collections.abc import Callable
 
@@ -24,7 +24,9 @@ PARTIAL_SUM = """
         acc += float(x[row * cols + c]);
     }
 """
+# --8<-- [end:partial]
 
+# --8<-- [start:threadgroup-barrier]
 # Before: a tree in threadgroup memory with threadgroup_barrier, the barrier for
 # threadgroups of any size. PARTIALS is the array's length (see the occupancy pair).
 TREE_THREADGROUP_BARRIER = PARTIAL_SUM + """
