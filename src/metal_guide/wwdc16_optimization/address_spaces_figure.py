@@ -28,7 +28,7 @@ BOXES = [
     ("constant", "read-only, same value for all threads\ninputs of < 8 elements: "
      "const constant T*\n0-d inputs: const constant T&\nheader: constant float K[9]",
      0.54, 0.55, 0.44, 0.38),
-    ("threadgroup", "on-chip, one copy per threadgroup\n`threadgroup float t[256];` in source"
+    ("threadgroup", "on-chip, one copy per threadgroup\nthreadgroup float t[256]; in the source"
      "\n32 KB per threadgroup", 0.02, 0.06, 0.44, 0.38),
     ("thread", "registers of one thread\nlocal variables; a dynamically indexed\n"
      "local array goes to the stack in memory", 0.54, 0.06, 0.44, 0.38),
@@ -39,7 +39,7 @@ def draw(theme: str, path: Path) -> None:
     c = THEMES[theme]
     with plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": "wwdc16-address-spaces",
                          "font.size": 9}):
-        fig, ax = plt.subplots(figsize=(8, 4.2))
+        fig, ax = plt.subplots(figsize=(9, 4.2))
         fig.patch.set_alpha(0)
         ax.set_axis_off()
         ax.set_xlim(0, 1)
