@@ -105,7 +105,7 @@ def _instance_types(spec: KernelSpec, arrays: set[str], elem: str) -> dict[str, 
     for n in spec.input_names:
         out[n] = f"const device {elem}*" if n in arrays else "int"
     for n in spec.output_names:
-        out[n] = f"device {elem}*"
+        out[n] = f"device {elem if spec.outputs_follow_inputs else 'float'}*"
     return out
 
 

@@ -64,6 +64,8 @@ class KernelSpec:
     template_values: dict[str, Any] = field(default_factory=dict)
     # template parameters whose kind the call sites do not show (tried as typename, then int)
     template_unsure: list[str] = field(default_factory=list)
+    # whether outputs may be bfloat (False when the module's launches fix output dtypes)
+    outputs_follow_inputs: bool = True
     path: str = "<kernel>"
     line: int = 1  # line of the construction in `path`
     # line in `path` of line 1 of `source` / `header`, when they are string literals there

@@ -281,9 +281,26 @@ def _string_options(mod: PyModule, node: ast.expr | None,
     return []
 
 
+def _fixed_output_dtypes(mod: PyModule) -> bool:
+    """Whether some launch in the module gives an output a fixed non-bfloat dtype
+    (``output_dtypes=[mx.float32]``): then outputs are not assumed to follow the inputs."""
+    for node in ast.walk(mod.tree):
+        if not isinstance(node, ast.Call):
+            continue
+        for k in node.keywords:
+            lst = mod.resolve(k.value) if k.arg == "output_dtypes" else None
+            if isinstance(lst, (ast.List, ast.Tuple)):
+                for e in lst.elts:
+                    e = mod.resolve(e)
+                    if isinstance(e, ast.Attribute) and e.attr in _DTYPE_NAMES - {"bfloat16"}:
+                        return True
+    return False
+
+
 def kernel_specs(mod: PyModule) -> list[tuple[ast.Call, KernelSpec | None]]:
     """Every construction in the module, with its spec (None where it is not static)."""
     params = template_params(mod)
+    follow = not _fixed_output_dtypes(mod)
     out: list[tuple[ast.Call, KernelSpec | None]] = []
     for node in ast.walk(mod.tree):
         if not is_construction(node):
@@ -316,8 +333,8 @@ def kernel_specs(mod: PyModule) -> list[tuple[ast.Call, KernelSpec | None]]:
                 template={n: (k or "typename") for n, (k, _) in used.items()},
                 template_values={n: v for n, (_, v) in used.items() if v is not None},
                 template_unsure=[n for n, (k, _) in used.items() if not k],
-                path=mod.path, line=node.lineno, source_line=source_line,
-                header_line=header_line,
+                outputs_follow_inputs=follow, path=mod.path, line=node.lineno,
+                source_line=source_line, header_line=header_line,
             )  # fmt: skip
             out.append((node, spec))
     return out

@@ -28,7 +28,7 @@ def test_findings_exit_1_with_line_and_link(tmp_path: Path) -> None:
     f.write_text(BAD)
     res = _run(str(f))
     assert res.returncode == 1, res.stderr
-    assert f"{f}:7 (<source>:3:5): [double]" in res.stdout
+    assert f"{f}:6 (<source>:3:5): [double]" in res.stdout
     assert "wwdc16-optimization/#16-bit-types-and-no-double" in res.stdout
     data = json.loads(_run("--json", str(tmp_path)).stdout)
     assert [x["rule"] for x in data["findings"]] == ["double"]

@@ -167,3 +167,22 @@ def test_metal_finding_maps_to_the_line_in_the_python_string() -> None:
     (f,) = report.findings
     double_line = text.splitlines().index("    double d = 2;") + 1
     assert (f.rule, f.line) == ("double", double_line)
+
+
+def test_bfloat_check_respects_fixed_output_dtypes() -> None:
+    """A float32 output written from float is fine; the same kernel with outputs that follow
+    the input dtype is reported for bfloat."""
+    kernel = '''
+K = mx.fast.metal_kernel(name="k", input_names=["x"], output_names=["out"], source="""
+    uint i = thread_position_in_grid.x;
+    T two = T(2.0f);
+    out[i] = float(x[i]) * float(two);
+""")
+def f(x):
+    return K(inputs=[x], template=[("T", x.dtype)], grid=(x.size, 1, 1),
+             threadgroup=(256, 1, 1), output_shapes=[x.shape], output_dtypes=[DTYPE])[0]
+'''
+    fixed = lint_source("f.py", HEAD + kernel.replace("DTYPE", "mx.float32"))
+    assert fixed.findings == [], fixed.findings
+    follows = lint_source("g.py", HEAD + kernel.replace("DTYPE", "x.dtype"))
+    assert [f.rule for f in follows.findings] == ["implicit-bfloat"]
