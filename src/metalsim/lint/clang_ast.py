@@ -330,17 +330,20 @@ def parse(spec: KernelSpec) -> ParsedKernel:
             return result
         arrays = input_arrays(pattern, spec)
         instance = _instance_types(spec, arrays, "bfloat16_t")
-        roots2, stderr2, text2, tu2 = _parse_text(tc, tu_text(spec, instance), work)
-        errors2 = _errors(stderr2)
-        # Some inputs hold indices, not data: give them uint elements, one at a time.
-        for name in [n for n in spec.input_names if n in arrays]:
-            if not errors2:
-                break
-            trial = {**instance, name: "const device uint*"}
-            r2, s2, t2, u2 = _parse_text(tc, tu_text(spec, trial), work)
-            if len(_errors(s2)) < len(errors2):
-                instance, roots2, stderr2, text2, tu2 = trial, r2, s2, t2, u2
-                errors2 = _errors(s2)
+        try:
+            roots2, stderr2, text2, tu2 = _parse_text(tc, tu_text(spec, instance), work)
+            errors2 = _errors(stderr2)
+            # Some inputs hold indices, not data: give them uint elements, one at a time.
+            for name in [n for n in spec.input_names if n in arrays]:
+                if not errors2:
+                    break
+                trial = {**instance, name: "const device uint*"}
+                r2, s2, t2, u2 = _parse_text(tc, tu_text(spec, trial), work)
+                if len(_errors(s2)) < len(errors2):
+                    instance, roots2, stderr2, text2, tu2 = trial, r2, s2, t2, u2
+                    errors2 = _errors(s2)
+        except (MetalCompileError, rewrite.RewriteError) as exc:
+            errors2 = [str(exc)]
         if errors2:
             result.bfloat_skipped = errors2[0]
             return result
