@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from metal_guide.wwdc16_optimization.lint_examples import METAL_EXAMPLES
 from metalsim.lint import KernelSpec, lint_kernel, rule
 
 
@@ -17,90 +18,7 @@ def _findings(source: str, *, inputs: tuple[str, ...] = ("x",), header: str = ""
     return [(f.rule, f.metal_location) for f in found]
 
 
-CASES: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    # rule: (triggering source, clean source, inputs)
-    "stack-array-dynamic-index": (
-        """
-        uint i = thread_position_in_grid.x;
-        float v[4];
-        for (int k = 0; k < 4; ++k) { v[k] = float(x[4 * i + k]); }
-        out[i] = T(v[idx[i] & 3]);
-        """,
-        """
-        uint i = thread_position_in_grid.x;
-        float v[4];
-        for (int k = 0; k < 4; ++k) { v[k] = float(x[4 * i + k]); }
-        float best = v[0];
-        for (int k = 1; k < 4; ++k) { best = metal::max(best, v[k]); }
-        const float w[2] = {0.5f, 0.25f};
-        out[i] = T(best * w[idx[i] & 1]);
-        """,
-        ("x", "idx"),
-    ),
-    "runtime-integer-division": (
-        """
-        uint i = thread_position_in_grid.x;
-        for (uint k = 0; k < 4; ++k) { uint j = 4 * i + k; out[j] = x[j % cols]; }
-        """,
-        """
-        uint i = thread_position_in_grid.x;
-        uint c = (4 * i) % cols;  // once, outside the loop
-        for (uint k = 0; k < 4; ++k) { out[4 * i + k] = x[c + k / 2 + k % N]; }
-        out[i] = T(float(x[i]) / float(cols));
-        """,
-        ("x", "cols"),
-    ),
-    "double": (
-        """
-        uint i = thread_position_in_grid.x;
-        double acc = double(x[i]);
-        out[i] = T(acc);
-        """,
-        """
-        uint i = thread_position_in_grid.x;
-        float acc = float(x[i]);
-        out[i] = T(acc);
-        """,
-        ("x",),
-    ),
-    "implicit-bfloat": (
-        """
-        uint i = thread_position_in_grid.x;
-        out[i] = float(x[i]) * 2.0f;
-        """,
-        """
-        uint i = thread_position_in_grid.x;
-        out[i] = T(float(x[i]) * 2.0f);
-        """,
-        ("x",),
-    ),
-    "divergent-barrier": (
-        """
-        uint lid = thread_position_in_threadgroup.x;
-        threadgroup float tile[64];
-        tile[lid] = float(x[lid]);
-        if (lid < 32) {
-            threadgroup_barrier(mem_flags::mem_threadgroup);
-        }
-        out[lid] = T(tile[63 - lid]);
-        """,
-        """
-        uint lid = thread_position_in_threadgroup.x;
-        uint g = threadgroup_position_in_grid.x;
-        threadgroup float tile[64];
-        tile[lid] = float(x[lid]);
-        for (uint s = 32; s > 0; s >>= 1) {
-            if (lid < s) { tile[lid] += tile[lid + s]; }
-            threadgroup_barrier(mem_flags::mem_threadgroup);
-        }
-        if (g > 3) {  // the same for every thread of a threadgroup
-            simdgroup_barrier(mem_flags::mem_none);
-        }
-        out[lid] = T(tile[0]);
-        """,
-        ("x",),
-    ),
-}
+CASES = METAL_EXAMPLES
 
 
 @pytest.mark.parametrize("rule_id", sorted(CASES))

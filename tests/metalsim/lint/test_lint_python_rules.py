@@ -6,101 +6,12 @@ import textwrap
 
 import pytest
 
+from metal_guide.wwdc16_optimization.lint_examples import PYTHON_EXAMPLES, PYTHON_HEAD
 from metalsim.lint import lint_source
 
-HEAD = '''
-import functools
-import mlx.core as mx
+HEAD = PYTHON_HEAD
 
-SRC = "uint i = thread_position_in_grid.x; out[i] = x[i];"
-'''
-
-CASES: dict[str, tuple[str, str]] = {
-    "threadgroup-size": (
-        """
-        K = mx.fast.metal_kernel(name="k", input_names=["x"], output_names=["out"],
-                                 source=SRC)
-        def f(x):
-            return K(inputs=[x], grid=(x.size, 1, 1), threadgroup=(48, 1, 1),
-                     output_shapes=[x.shape], output_dtypes=[x.dtype])[0]
-        def g(x):
-            return K(inputs=[x], grid=(x.size, 1, 1), threadgroup=(64, 32, 1),
-                     output_shapes=[x.shape], output_dtypes=[x.dtype])[0]
-        """,
-        """
-        K = mx.fast.metal_kernel(name="k", input_names=["x"], output_names=["out"],
-                                 source=SRC)
-        TG = 256
-        def f(x, tg):
-            K(inputs=[x], grid=(x.size, 1, 1), threadgroup=(16, 16, 1),
-              output_shapes=[x.shape], output_dtypes=[x.dtype])
-            K(inputs=[x], grid=(x.size, 1, 1), threadgroup=(TG, 1, 1),
-              output_shapes=[x.shape], output_dtypes=[x.dtype])
-            return K(inputs=[x], grid=(x.size, 1, 1), threadgroup=(tg, 1, 1),
-                     output_shapes=[x.shape], output_dtypes=[x.dtype])[0]
-        """,
-    ),
-    "kernel-built-per-call": (
-        """
-        def scale(x):
-            kernel = mx.fast.metal_kernel(name="k", input_names=["x"],
-                                          output_names=["out"], source=SRC)
-            return kernel(inputs=[x], grid=(x.size, 1, 1), threadgroup=(256, 1, 1),
-                          output_shapes=[x.shape], output_dtypes=[x.dtype])[0]
-        """,
-        """
-        @functools.cache
-        def scale_kernel():
-            return mx.fast.metal_kernel(name="k", input_names=["x"],
-                                        output_names=["out"], source=SRC)
-        def make():
-            return mx.fast.metal_kernel(name="k2", input_names=["x"],
-                                        output_names=["out"], source=SRC)
-        K2 = make()
-        def scale(x):
-            return scale_kernel()(inputs=[x], grid=(x.size, 1, 1),
-                                  threadgroup=(256, 1, 1), output_shapes=[x.shape],
-                                  output_dtypes=[x.dtype])[0]
-        """,
-    ),
-    "template-churn": (
-        """
-        K = mx.fast.metal_kernel(name="k", input_names=["x"], output_names=["out"],
-                                 source=SRC)
-        def f(x):
-            return K(inputs=[x], template=[("T", x.dtype), ("COLS", x.shape[-1])],
-                     grid=(x.size, 1, 1), threadgroup=(256, 1, 1),
-                     output_shapes=[x.shape], output_dtypes=[x.dtype])[0]
-        """,
-        """
-        K = mx.fast.metal_kernel(name="k", input_names=["x"], output_names=["out"],
-                                 source=SRC)
-        def f(x, n_per_thread=4):
-            return K(inputs=[x], template=[("T", x.dtype), ("N", n_per_thread)],
-                     grid=(x.size, 1, 1), threadgroup=(256, 1, 1),
-                     output_shapes=[x.shape], output_dtypes=[x.dtype])[0]
-        """,
-    ),
-    "scalar-inputs": (
-        """
-        K = mx.fast.metal_kernel(name="k", input_names=["x", "a", "b", "c", "d"],
-                                 output_names=["out"], source=SRC)
-        def f(x):
-            return K(inputs=[x, 1.0, 2.0, mx.array(3.0), x.shape[0]],
-                     grid=(x.size, 1, 1), threadgroup=(256, 1, 1),
-                     output_shapes=[x.shape], output_dtypes=[x.dtype])[0]
-        """,
-        """
-        K = mx.fast.metal_kernel(name="k", input_names=["x", "params", "n"],
-                                 output_names=["out"], source=SRC)
-        def f(x, w):
-            params = mx.array([1.0, 2.0, 3.0, 4.0])
-            return K(inputs=[x, params, x.shape[0], w, mx.array([1, 2])],
-                     grid=(x.size, 1, 1), threadgroup=(256, 1, 1),
-                     output_shapes=[x.shape], output_dtypes=[x.dtype])[0]
-        """,
-    ),
-}
+CASES = PYTHON_EXAMPLES
 
 
 def _lint(body: str):  # type: ignore[no-untyped-def]
