@@ -496,8 +496,11 @@ def _compile(prep: PreparedCall, math_mode: str, sanitize: bool) -> Any:
 
 def _backend_compile(gen: signature.GeneratedKernel, math_mode: str, sanitize: bool) -> Any:
     """The language layer (Interface 2). Tests of this layer may replace it."""
-    from metalsim import compiler
+    from metalsim import compiler, launch
 
+    # The runtime first: on a fresh machine its build also builds zig's compiler-rt, with a
+    # progress message, instead of the first kernel's link doing it silently.
+    launch.runtime_library(sanitize)
     return compiler.compile_kernel(
         gen.source, signature.entry_spec(gen), math_mode=math_mode, sanitize=sanitize
     )
@@ -879,6 +882,7 @@ def metal_kernel(
     compile_options: dict[str, str] | None = None,
 ) -> MetalKernel:
     """Drop-in for ``mx.fast.metal_kernel`` (MLX 0.32) that runs the kernel on the CPU."""
+    signature.warn_if_other_mlx()
     args = (
         name, input_names, output_names, source, header, ensure_row_contiguous,
         atomic_outputs, compile_options,

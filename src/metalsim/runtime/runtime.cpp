@@ -492,7 +492,11 @@ void fault_handler(int sig, siginfo_t *si, void *uc) {
       uintptr_t off = pc - g_kobj.base;
       // x86 reports a general-protection fault (a misaligned aligned-vector load such as a
       // float4 through a cast pointer, or a non-canonical address) as SIGSEGV at address 0.
+#ifdef SI_KERNEL
       bool gp = sig == SIGSEGV && addr == nullptr && si->si_code == SI_KERNEL;
+#else
+      bool gp = false;  // macOS reports misaligned accesses as SIGBUS with their address
+#endif
       record_error(
           "invalid memory access: the kernel %s address %p (%s) at %s+0x%lx (%s).%s "
           "Out-of-bounds accesses are undefined on the GPU; rerun with sanitize=True "

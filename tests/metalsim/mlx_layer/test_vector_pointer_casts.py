@@ -52,11 +52,7 @@ CAST_SOURCE = """
 @functools.cache
 def cast_kernel(vector: str) -> metalsim.MetalKernel:
     elem, bits_type, _ = VECTORS[vector]
-    header = (
-        f"typedef {vector} V;\n"
-        f"typedef {bits_type} U;\n"
-        f"typedef decltype(V().x) E;\n"
-    )
+    header = f"typedef {vector} V;\ntypedef {bits_type} U;\ntypedef decltype(V().x) E;\n"
     del elem
     return metalsim.metal_kernel(
         name=f"cast_{vector}",
