@@ -71,7 +71,7 @@ def test_column_minus_row_broadcasts_to_a_matrix() -> None:
     assert broken(pred, target).item() == pytest.approx(12 / 9)  # not 0
     assert fixed(pred, target).item() == 0.0
     with pytest.raises(AssertionError):
-        fixed(mx.ones((3, 2)), target)
+        fixed(mx.ones((4, 1)), target)
 
 
 def test_reused_key_repeats_the_numbers() -> None:

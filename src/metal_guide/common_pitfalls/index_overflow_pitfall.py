@@ -3,8 +3,8 @@
 # --8<-- [start:broken]
 import mlx.core as mx
 
-# Where does element (row, col) of a (70_000, 40_000) matrix live? 2.8e9 elements:
-# 5.6 GB in float16, which fits in a Mac's memory and overflows 32 bits.
+# Where does element (row, col) of a (110_000, 40_000) matrix live? 4.4e9 elements:
+# 8.8 GB in float16, which fits in a Mac's memory and overflows 32 bits.
 offset_u32 = mx.fast.metal_kernel(
     name="pitfall_offset_u32", input_names=["row", "col", "cols"], output_names=["out"],
     source="""
@@ -33,6 +33,6 @@ def offset(kernel: object, row: int, col: int, cols: int) -> int:
 
 
 if __name__ == "__main__":
-    last = (69_999, 39_999, 40_000)
+    last = (109_999, 39_999, 40_000)
     print(f"broken: {offset(offset_u32, *last)}")
     print(f"fixed: {offset(offset_i64, *last)}")
