@@ -1,8 +1,8 @@
 """Pitfall: a stream made on one thread, used on another (MLX 0.31.2 and later)."""
 
+# --8<-- [start:broken]
 from concurrent.futures import ThreadPoolExecutor
 
-# --8<-- [start:broken]
 import mlx.core as mx
 
 side = mx.new_stream(mx.cpu)  # made on the main thread: bound to it

@@ -1,8 +1,8 @@
 """Pitfall: timing MLX code without `mx.eval`."""
 
+# --8<-- [start:broken]
 import time
 
-# --8<-- [start:broken]
 import mlx.core as mx
 
 
