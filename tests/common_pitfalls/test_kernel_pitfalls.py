@@ -13,7 +13,7 @@ import mlx.core as mx
 import pytest
 
 import metalsim
-from metal_guide.kernels.testing import TOLERANCES, assert_matches_reference
+from metal_guide.kernels.testing import assert_matches_reference
 from metalsim import diagnostics
 
 pytestmark = pytest.mark.metal
