@@ -10,7 +10,7 @@ MLX prints with C++ ``std::cout``, which writes to file descriptor 1 and bypasse
 ``sys.stdout``; ``generated_source`` therefore redirects the descriptor itself.
 
 The guide shows the snapshots stored in ``_output/``. ``python -m
-metal_guide.quick_start.generated_source --write`` regenerates them;
+metal_guide.kernel_patterns.generated_source --write`` regenerates them;
 ``tests/quick_start/test_generated_source.py`` fails when they drift from what the installed
 MLX generates.
 """
@@ -146,7 +146,7 @@ QUIRKS_SOURCE = """
 
 def _quirks(header: str) -> str:
     kernel = mlx_metal_kernel()(
-        name="quick_start_quirks",
+        name="patterns_quirks",
         input_names=["inp"],
         output_names=["out"],
         source=QUIRKS_SOURCE,

@@ -7,7 +7,7 @@ threadgroup and the last thread partly empty.
 
 import mlx.core as mx
 
-from metal_guide.quick_start.swiglu import swiglu, swiglu_reference
+from metal_guide.kernel_patterns.swiglu import swiglu, swiglu_reference
 
 # --8<-- [start:check]
 # (rtol, atol) per dtype. Kernel and reference both compute in float32 and round once,

@@ -36,7 +36,7 @@ SWIGLU_SOURCE = """
 def swiglu_kernel() -> Callable[..., list[mx.array]]:
     """Build the kernel on first use; every later call returns the same object."""
     return mx.fast.metal_kernel(
-        name="quick_start_swiglu_n",
+        name="patterns_swiglu_n",
         input_names=["gate", "up", "size"],
         output_names=["out"],
         source=SWIGLU_SOURCE,

@@ -30,7 +30,7 @@ def gated_kernel(activation: str) -> Callable[..., list[mx.array]]:
     out[i] = T(({ACTIVATIONS[activation]}) * float(up[i]));
 """
     return mx.fast.metal_kernel(
-        name=f"quick_start_gated_{activation}",  # a distinct name per source text
+        name=f"patterns_gated_{activation}",  # a distinct name per source text
         input_names=["gate", "up"],
         output_names=["out"],
         source=source,

@@ -14,7 +14,7 @@ def test_snapshot_matches_mlx(filename: str) -> None:
     current = gs.SNAPSHOTS[filename]()
     assert current == stored, (
         f"{filename} drifted from what MLX {mx.__version__} generates; review the diff, then "
-        "run `python -m metal_guide.quick_start.generated_source --write` and update the guide"
+        "run `python -m metal_guide.kernel_patterns.generated_source --write` and update the guide"
     )
 
 
