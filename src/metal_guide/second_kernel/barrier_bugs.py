@@ -46,7 +46,7 @@ if __name__ == "__main__":
     print(report)
     # --8<-- [end:missing]
     assert report
-    correct = emulated("rms_norm_ok", RMS_NORM_SOURCE)
+    correct = emulated("second_kernel_rms_norm", RMS_NORM_SOURCE)
     assert not diagnostics.compare_schedules(correct, **call)
 
     # --8<-- [start:early-return]
