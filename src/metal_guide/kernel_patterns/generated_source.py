@@ -1,4 +1,4 @@
-"""Quick start: print the Metal source MLX generates around a kernel body, without a GPU.
+"""Metal kernel patterns: print the Metal source MLX generates around a kernel body, without a GPU.
 
 MLX prints the full generated source of a kernel when it is called with ``verbose=True``.
 On a Mac that is all you need. On a machine without Metal (for example the Linux CPU
@@ -11,7 +11,7 @@ MLX prints with C++ ``std::cout``, which writes to file descriptor 1 and bypasse
 
 The guide shows the snapshots stored in ``_output/``. ``python -m
 metal_guide.kernel_patterns.generated_source --write`` regenerates them;
-``tests/quick_start/test_generated_source.py`` fails when they drift from what the installed
+``tests/kernel_patterns/test_generated_source.py`` fails when they drift from what the installed
 MLX generates.
 """
 
@@ -106,7 +106,7 @@ def _verbose(kernel: Callable[..., list[mx.array]]) -> Callable[..., list[mx.arr
 
 
 def load_fresh(filename: str) -> dict[str, object]:
-    """Execute one of this package's files as a fresh module (not as __main__).
+    """Execute a file of metal_guide (path relative to this package) as a fresh module.
 
     Returns its globals. The functions it defines look their kernels up in this dict, so a
     snapshot or a test can swap a kernel without touching the imported module.
@@ -119,8 +119,9 @@ def load_fresh(filename: str) -> dict[str, object]:
 
 def _first_kernel_float32() -> str:
     with using_mlx_metal_kernel():
-        module = load_fresh("first_kernel.py")
-        module["swiglu_kernel"] = _verbose(module["swiglu_kernel"])
+        module = load_fresh("../quick_start/first_kernel.py")
+        kernel = _verbose(module["swiglu_kernel"]())
+        module["swiglu_kernel"] = lambda: kernel
         x = mx.zeros((1000,), dtype=mx.float32)
         return generated_source(module["swiglu_first"], x, x)
 
@@ -133,6 +134,67 @@ def _swiglu_bfloat16_small() -> str:
         module["swiglu_kernel"] = lambda: kernel
         x = mx.zeros((5,), dtype=mx.bfloat16)
         return generated_source(module["swiglu"], x, x)
+
+
+def _captured(filename: str, builder: str, wrapper: str, *args: mx.array) -> str:
+    """The source `wrapper(*args)` in `filename` generates through its cached `builder`."""
+    with using_mlx_metal_kernel():
+        module = load_fresh(filename)
+        kernel = _verbose(module[builder]())
+        module[builder] = lambda: kernel
+        return generated_source(module[wrapper], *args)
+
+
+def _poly_float16() -> str:
+    # Template: a dtype, an int and a bool; a 3-element array (constant) and a Python float.
+    x = mx.zeros((1000,), dtype=mx.float16)
+    c = mx.array([1.0, -0.5, 0.25])
+    return _captured("parameters.py", "poly_kernel", "poly", x, c)
+
+
+def _strided_float32() -> str:
+    x = mx.zeros((40, 33), dtype=mx.float32)
+    return _captured("strided.py", "double_strided_kernel", "double", x.T)
+
+
+def _rms_norm_vjp_float16() -> str:
+    # Two atomic outputs, 0-d inputs, SIMD-group and threadgroup attributes.
+    x = mx.zeros((3, 1000), dtype=mx.float16)
+    w = mx.zeros((1000,), dtype=mx.float16)
+
+    def backward(x: mx.array, w: mx.array) -> mx.array:
+        return module["rms_norm_backward"](x, w, x, 1e-5)[1]
+
+    with using_mlx_metal_kernel():
+        module = load_fresh("../second_kernel/rms_norm_vjp.py")
+        kernel = _verbose(module["rms_norm_vjp_kernel"]())
+        module["rms_norm_vjp_kernel"] = lambda: kernel
+        return generated_source(backward, x, w)
+
+
+def _int64_scalar() -> str:
+    # A Python int outside the int32 range becomes a 0-d int64 array.
+    kernel = mlx_metal_kernel()(
+        name="patterns_scalars",
+        input_names=["x", "small", "big"],
+        output_names=["out"],
+        source="uint i = thread_position_in_grid.x; out[i] = x[i] + T(small + big);",
+    )
+
+    def call(x: mx.array) -> mx.array:
+        (out,) = kernel(
+            inputs=[x, 3, 2**33],
+            template=[("T", mx.float32)],
+            grid=(x.size, 1, 1),
+            threadgroup=(256, 1, 1),
+            output_shapes=[x.shape],
+            output_dtypes=[x.dtype],
+            verbose=True,
+        )
+        return out
+
+    with using_mlx_metal_kernel():
+        return generated_source(call, mx.zeros((64,), dtype=mx.float32))
 
 
 # A header without a final newline and a body that names an attribute only in a comment.
@@ -171,6 +233,10 @@ def _quirks(header: str) -> str:
 SNAPSHOTS: dict[str, Callable[[], str]] = {
     "first_kernel_float32.metal": _first_kernel_float32,
     "swiglu_bfloat16_small.metal": _swiglu_bfloat16_small,
+    "poly_float16.metal": _poly_float16,
+    "strided_float32.metal": _strided_float32,
+    "rms_norm_vjp_float16.metal": _rms_norm_vjp_float16,
+    "int64_scalar.metal": _int64_scalar,
     "header_no_newline.metal": lambda: _quirks(QUIRKS_HEADER),
     "header_with_newline.metal": lambda: _quirks(QUIRKS_HEADER + "\n"),
 }
