@@ -1,4 +1,4 @@
-"""Quick start: one cached kernel per source variant, each with its own name.
+"""Metal kernel patterns: one cached kernel per source variant, each with its own name.
 
 The activation is pasted into the kernel source, so every activation is a different
 source text. Each gets its own ``name``: MLX caches compiled libraries by name (plus a

@@ -1,4 +1,4 @@
-"""Quick start, the finished kernel: a validated, cached SwiGLU gate for MLX.
+"""Metal kernel patterns, a finished element-wise kernel: a validated, cached SwiGLU gate for MLX.
 
 ``swiglu(gate, up)`` returns ``silu(gate) * up``. Compared with ``first_kernel``, it
 
@@ -16,9 +16,9 @@ import mlx.core as mx
 ELEMENTS_PER_THREAD = 4
 THREADGROUP_SIZE = 256
 
-# Each thread handles N elements spaced one grid apart, so that neighbouring
-# threads always read neighbouring addresses. The grid is rounded up to whole
-# threads, so the last few threads have fewer than N elements: hence the check.
+# Each thread handles up to N elements spaced one grid apart (a grid-stride
+# layout). The grid is rounded up to whole threads, so the last threads have
+# fewer than N elements: hence the check.
 SWIGLU_SOURCE = """
     uint stride = threads_per_grid.x;
     for (uint k = 0; k < N; ++k) {
