@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from conftest import REPO_ROOT
+from tests.quick_start.page_checks import assert_module_prints, shown_outputs
 
 from metal_guide.kernel_patterns import signature_figure
-from tests.quick_start.page_checks import assert_module_prints, shown_outputs
 
 PAGE = "guides/metal-kernel-patterns.md"
 OUTPUTS = shown_outputs(PAGE)

@@ -52,3 +52,22 @@ def assert_module_prints(
         assert re.search(pattern, printed, re.DOTALL), (
             f"the page shows:\n{block}\n\n{module} printed:\n{printed}"
         )
+
+
+MAX_SHOWN_COLUMNS = 88  # fits the content column at 1366 px without sideways scrolling
+
+
+def too_long_shown_lines(package: str, whole_files: tuple[str, ...] = ()) -> list[str]:
+    """Lines longer than MAX_SHOWN_COLUMNS inside the page sections of src/metal_guide/<pkg>
+    (or anywhere in `whole_files`, which a page includes entire)."""
+    found = []
+    for path in sorted((REPO_ROOT / "src" / "metal_guide" / package).glob("*.py")):
+        depth = 0
+        for number, line in enumerate(path.read_text().splitlines(), start=1):
+            if "--8<-- [start:" in line:
+                depth += 1
+            elif "--8<-- [end:" in line:
+                depth -= 1
+            elif (depth or path.name in whole_files) and len(line) > MAX_SHOWN_COLUMNS:
+                found.append(f"{path.name}:{number}: {len(line)} columns")
+    return found

@@ -6,9 +6,9 @@ import re
 
 import pytest
 from conftest import REPO_ROOT
+from tests.quick_start.page_checks import assert_module_prints, fences, shown_outputs
 
 from metal_guide.quick_start import launch_figure
-from tests.quick_start.page_checks import assert_module_prints, fences, shown_outputs
 
 PAGE = "guides/quick-start.md"
 OUTPUTS = shown_outputs(PAGE)
@@ -65,3 +65,13 @@ def test_linux_readers_are_told_first_how_to_run_it() -> None:
 def test_the_page_ends_with_the_whole_file() -> None:
     whole = [b for i, b in fences(PAGE) if "python" in i and b.strip().endswith('.py"')]
     assert [b.strip() for b in whole] == ['--8<-- "metal_guide/quick_start/first_kernel.py"']
+
+
+@pytest.mark.parametrize(
+    ("package", "whole"),
+    [("quick_start", ("first_kernel.py",)), ("second_kernel", ()), ("kernel_patterns", ())],
+)
+def test_shown_code_fits_without_sideways_scrolling(package: str, whole: tuple[str, ...]) -> None:
+    from tests.quick_start.page_checks import too_long_shown_lines
+
+    assert not too_long_shown_lines(package, whole)

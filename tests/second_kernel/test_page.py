@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO_ROOT
+from tests.quick_start.page_checks import assert_module_prints, shown_outputs
 
 import metal_guide.second_kernel as pkg
-from tests.quick_start.page_checks import assert_module_prints, shown_outputs
 
 PAGE = "guides/second-kernel.md"
 OUTPUTS = shown_outputs(PAGE)

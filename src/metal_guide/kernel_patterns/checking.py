@@ -21,12 +21,23 @@ TOLERANCES = {
 # With 4 elements per thread: 1 element; 31 and 33; 127/129 elements = 32/33 threads,
 # either side of a SIMD group; 1000; two full threadgroups of 256 threads plus one
 # thread with 3 elements; and a 2-D input.
-AWKWARD_SHAPES = [(1,), (31,), (33,), (127,), (129,), (1000,), (4 * 256 * 2 + 3,), (37, 29)]
+AWKWARD_SHAPES = [
+    (1,),
+    (31,),
+    (33,),
+    (127,),
+    (129,),
+    (1000,),
+    (4 * 256 * 2 + 3,),
+    (37, 29),
+]
 
 
 def check_swiglu(dtype: mx.Dtype, shape: tuple[int, ...]) -> None:
-    """Raise AssertionError if swiglu and its reference disagree for this dtype and shape."""
-    gate = (4 * mx.random.normal(shape)).astype(dtype)  # wide enough to reach exp's tails
+    """Raise AssertionError if swiglu and its reference disagree here."""
+    gate = (4 * mx.random.normal(shape)).astype(
+        dtype
+    )  # wide enough to reach exp's tails
     up = mx.random.normal(shape).astype(dtype)
     result = swiglu(gate, up)
     expected = swiglu_reference(gate, up)
@@ -37,8 +48,12 @@ def check_swiglu(dtype: mx.Dtype, shape: tuple[int, ...]) -> None:
             f"expected {expected.dtype} {expected.shape}"
         )
     if not mx.allclose(result, expected, rtol=rtol, atol=atol):
-        worst = mx.abs(result.astype(mx.float32) - expected.astype(mx.float32)).max().item()
+        worst = (
+            mx.abs(result.astype(mx.float32) - expected.astype(mx.float32)).max().item()
+        )
         raise AssertionError(f"{dtype} {shape}: max abs error {worst:g}")
+
+
 # --8<-- [end:check]
 
 
@@ -48,5 +63,9 @@ if __name__ == "__main__":
     for dtype in TOLERANCES:
         for shape in AWKWARD_SHAPES:
             check_swiglu(dtype, shape)
-    print("swiglu matches the reference for", len(TOLERANCES) * len(AWKWARD_SHAPES), "cases")
+    print(
+        "swiglu matches the reference for",
+        len(TOLERANCES) * len(AWKWARD_SHAPES),
+        "cases",
+    )
     # --8<-- [end:run]

@@ -20,7 +20,9 @@ def report(stage: str, action: Callable[[], object]) -> None:
         action()
     except (TypeError, ValueError, RuntimeError) as e:
         # metalsim's errors subclass these; print the base class both platforms share.
-        kind = next(t for t in (TypeError, ValueError, RuntimeError) if isinstance(e, t))
+        kind = next(
+            t for t in (TypeError, ValueError, RuntimeError) if isinstance(e, t)
+        )
         line = textwrap.shorten(str(e).splitlines()[0], 100, placeholder=" ...")
         print(f"{stage}: {kind.__name__}: {line}")
     else:
@@ -28,7 +30,9 @@ def report(stage: str, action: Callable[[], object]) -> None:
 
 
 def build(**kw: object) -> Callable[..., list[mx.array]]:
-    args = dict(name="patterns_double", input_names=["x"], output_names=["out"], source=BODY)
+    args = dict(
+        name="patterns_double", input_names=["x"], output_names=["out"], source=BODY
+    )
     return mx.fast.metal_kernel(**{**args, **kw})
 
 

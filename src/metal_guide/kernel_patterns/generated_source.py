@@ -47,10 +47,10 @@ def _fd1_to(path: Path) -> Iterator[None]:
 
 
 def generated_source(call: Callable[..., mx.array], *args: mx.array) -> str:
-    """Return the Metal source MLX generates for the one kernel launch in ``call(*args)``.
+    """Return the Metal source MLX generates for the kernel launch in ``call(*args)``.
 
     ``call`` must launch exactly one kernel, passing ``verbose=True``, and return its
-    output. Nothing is evaluated, so this works on machines without Metal (MLX >= 0.32.0).
+    output. Nothing is evaluated, so this works without Metal (MLX >= 0.32.0).
     """
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "stdout.txt"
@@ -59,10 +59,14 @@ def generated_source(call: Callable[..., mx.array], *args: mx.array) -> str:
         text = log.read_text(encoding="ascii")
     # MLX prints: Generated source code for `<name>`:\n```\n<source>\n```\n
     if text.count("Generated source code for `") != 1:
-        raise RuntimeError(f"expected one generated kernel in the output, got:\n{text!r}")
+        raise RuntimeError(
+            f"expected one generated kernel in the output, got:\n{text!r}"
+        )
     start = text.index("```\n") + len("```\n")
     end = text.rindex("\n```")
     return text[start:end]
+
+
 # --8<-- [end:capture]
 
 
@@ -112,7 +116,10 @@ def load_fresh(filename: str) -> dict[str, object]:
     snapshot or a test can swap a kernel without touching the imported module.
     """
     path = HERE / filename
-    namespace: dict[str, object] = {"__name__": f"fresh_{path.stem}", "__file__": str(path)}
+    namespace: dict[str, object] = {
+        "__name__": f"fresh_{path.stem}",
+        "__file__": str(path),
+    }
     exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)
     return namespace
 
@@ -244,7 +251,9 @@ SNAPSHOTS: dict[str, Callable[[], str]] = {
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--write", action="store_true", help=f"update the files in {OUTPUT_DIR}")
+    parser.add_argument(
+        "--write", action="store_true", help=f"update the files in {OUTPUT_DIR}"
+    )
     args = parser.parse_args(argv)
     for filename, make in SNAPSHOTS.items():
         text = make()

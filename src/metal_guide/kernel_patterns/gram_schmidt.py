@@ -54,6 +54,8 @@ def dots_kernel() -> Callable[..., list[mx.array]]:
         output_names=["d"],
         source=DOTS_SOURCE,
     )
+
+
 # --8<-- [end:dots]
 
 
@@ -82,6 +84,8 @@ def update_kernel() -> Callable[..., list[mx.array]]:
         output_names=["out"],
         source=UPDATE_SOURCE,
     )
+
+
 # --8<-- [end:update]
 
 
@@ -114,6 +118,8 @@ def mgs_qr(a: mx.array) -> tuple[mx.array, mx.array]:
         )
         r_rows.append(d / mx.sqrt(d[k]))  # R[k, j] = d[j] / |a_k|; 0 for j < k
     return at.T, mx.stack(r_rows)
+
+
 # --8<-- [end:qr]
 
 
@@ -134,6 +140,8 @@ def mgs_qr_reference(a: mx.array) -> tuple[mx.array, mx.array]:
         q_cols.append(q)
         r_rows.append(mx.stack(row))
     return mx.stack(q_cols, axis=1), mx.stack(r_rows)
+
+
 # --8<-- [end:reference]
 
 

@@ -39,21 +39,33 @@ def poly_kernel() -> Callable[..., list[mx.array]]:
 
 def poly(x: mx.array, coeffs: mx.array, limit: float | None = None) -> mx.array:
     """Evaluate the polynomial with coefficients `coeffs` (lowest first) at every x."""
-    if not isinstance(coeffs, mx.array) or coeffs.ndim != 1 or not 1 <= coeffs.size <= 8:
+    if (
+        not isinstance(coeffs, mx.array)
+        or coeffs.ndim != 1
+        or not 1 <= coeffs.size <= 8
+    ):
         raise ValueError("poly: `coeffs` must be a 1-d mx.array of 1 to 8 coefficients")
     (out,) = poly_kernel()(
         inputs=[x, coeffs.astype(mx.float32), 0.0 if limit is None else limit],
-        template=[("T", x.dtype), ("DEGREE", coeffs.size - 1), ("CLAMP", limit is not None)],
+        template=[
+            ("T", x.dtype),
+            ("DEGREE", coeffs.size - 1),
+            ("CLAMP", limit is not None),
+        ],
         grid=(x.size, 1, 1),
         threadgroup=(256, 1, 1),
         output_shapes=[x.shape],
         output_dtypes=[x.dtype],
     )
     return out
+
+
 # --8<-- [end:kernel]
 
 
-def poly_reference(x: mx.array, coeffs: mx.array, limit: float | None = None) -> mx.array:
+def poly_reference(
+    x: mx.array, coeffs: mx.array, limit: float | None = None
+) -> mx.array:
     acc = mx.zeros(x.shape, dtype=mx.float32)
     for c in reversed(coeffs.astype(mx.float32).tolist()):
         acc = acc * x.astype(mx.float32) + c

@@ -31,9 +31,11 @@ def double_strided_kernel() -> Callable[..., list[mx.array]]:
 
 
 def double(x: mx.array) -> mx.array:
-    """2 * x for any view of x (transposed, broadcast, sliced); the output is contiguous."""
+    """2 * x for any view of x (transposed, broadcast, sliced), without a copy."""
     if x.ndim == 0 or x.size == 0:
-        raise ValueError(f"double: `x` needs at least one dimension and element, got {x.shape}")
+        raise ValueError(
+            f"double: `x` needs at least one dimension and element, got {x.shape}"
+        )
     (out,) = double_strided_kernel()(
         inputs=[x],
         template=[("T", x.dtype)],
@@ -43,6 +45,8 @@ def double(x: mx.array) -> mx.array:
         output_dtypes=[x.dtype],
     )
     return out
+
+
 # --8<-- [end:kernel]
 
 

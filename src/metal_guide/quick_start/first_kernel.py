@@ -1,11 +1,12 @@
 """Quick start: a first custom Metal kernel for MLX, checked and timed.
 
-The kernel fuses SwiGLU's gate, ``out = silu(gate) * up`` with ``silu(x) = x * sigmoid(x)``,
-into one pass over memory. Pure MLX computes the same thing as ``gate * mx.sigmoid(gate) * up``,
-the reference the result is checked against and timed against.
+The kernel fuses SwiGLU's gate, ``out = silu(gate) * up`` with
+``silu(x) = x * sigmoid(x)``, into one pass over memory. Pure MLX computes the same
+thing as ``gate * mx.sigmoid(gate) * up``, the reference it is checked and timed
+against.
 
-Run it on a Mac with ``python first_kernel.py``; on Linux with ``python -m metalsim run
-first_kernel.py`` (the kernel is then emulated on the CPU).
+Run it on a Mac with ``python first_kernel.py``; on Linux with
+``python -m metalsim run first_kernel.py`` (the kernel is then emulated on the CPU).
 """
 
 # --8<-- [start:build]
@@ -35,6 +36,8 @@ def swiglu_kernel() -> Callable[..., list[mx.array]]:
         output_names=["out"],
         source=SWIGLU_SOURCE,
     )
+
+
 # --8<-- [end:build]
 
 
@@ -50,6 +53,8 @@ def swiglu_first(gate: mx.array, up: mx.array) -> mx.array:
         output_dtypes=[gate.dtype],
     )
     return out
+
+
 # --8<-- [end:call]
 
 
@@ -64,6 +69,8 @@ def measure(fn: Callable[[], mx.array], *, warmup: int = 3, runs: int = 20) -> f
         mx.eval(fn())  # MLX is lazy: without eval only the graph would be timed
         times.append(time.perf_counter() - start)
     return 1e3 * statistics.median(times)
+
+
 # --8<-- [end:measure]
 
 
@@ -75,7 +82,10 @@ if __name__ == "__main__":
     result = swiglu_first(gate, up)
     expected = gate * mx.sigmoid(gate) * up  # the pure-MLX reference
     print(result.shape, result.dtype)
-    print("matches the reference:", mx.allclose(result, expected, rtol=1e-5, atol=1e-6).item())
+    print(
+        "matches the reference:",
+        mx.allclose(result, expected, rtol=1e-5, atol=1e-6).item(),
+    )
     # --8<-- [end:check]
 
     # --8<-- [start:compare]

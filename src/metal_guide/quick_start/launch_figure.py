@@ -27,7 +27,9 @@ def split(total: int, size: int) -> list[int]:
     return [min(size, total - start) for start in range(0, total, size)]
 
 
-def _rect(x: float, y: float, w: float, h: float, fill: str, dashed: bool = False) -> str:
+def _rect(
+    x: float, y: float, w: float, h: float, fill: str, dashed: bool = False
+) -> str:
     dash = ' stroke-dasharray="4 3"' if dashed else ""
     stroke = MUTED if dashed else EDGE
     return (
@@ -52,18 +54,26 @@ def render() -> str:
 
     parts.append(_text(LEFT, 28, f"grid=({GRID}, 1, 1), threadgroup=({THREADGROUP}, 1, 1)",
                        15, weight="bold"))  # fmt: skip
-    parts.append(_text(LEFT, 48, f"grid counts threads: exactly {GRID} run", 13, color=MUTED))
+    parts.append(
+        _text(LEFT, 48, f"grid counts threads: exactly {GRID} run", 13, color=MUTED)
+    )
     parts.append(_rect(LEFT, 58, GRID * px, 22, GROUP_FILL))
     parts.append(_text(LEFT + GRID * px / 2, 74, f"{GRID} threads", 13, "middle"))
-    parts.append(_rect(LEFT + GRID * px, 58, (slots - GRID) * px, 22, PAPER, dashed=True))
+    parts.append(
+        _rect(LEFT + GRID * px, 58, (slots - GRID) * px, 22, PAPER, dashed=True)
+    )
 
     y = 118
-    label = f"{len(groups)} threadgroups of up to {THREADGROUP}: the last one is partial"
+    label = (
+        f"{len(groups)} threadgroups of up to {THREADGROUP}: the last one is partial"
+    )
     parts.append(_text(LEFT, y - 10, label, 13, color=MUTED))
     x = LEFT
     for index, size in enumerate(groups):
         parts.append(_rect(x, y, size * px, 34, GROUP_FILL))
-        parts.append(_text(x + size * px / 2, y + 15, f"threadgroup {index}", 12, "middle"))
+        parts.append(
+            _text(x + size * px / 2, y + 15, f"threadgroup {index}", 12, "middle")
+        )
         first = index * THREADGROUP
         parts.append(_text(x + size * px / 2, y + 29, f"threads {first}-{first + size - 1}",
                            11, "middle", MUTED))  # fmt: skip
@@ -89,14 +99,18 @@ def render() -> str:
     for index, size in enumerate(simds):
         parts.append(_rect(x, zoom_y + 4, size * spx, 34, SIMD_FILL))
         if size == SIMD_WIDTH:
-            parts.append(_text(x + size * spx / 2, zoom_y + 19, f"SIMD {index}", 11, "middle"))
+            parts.append(
+                _text(x + size * spx / 2, zoom_y + 19, f"SIMD {index}", 11, "middle")
+            )
             parts.append(_text(x + size * spx / 2, zoom_y + 33, f"{size} lanes", 10, "middle",
                                MUTED))  # fmt: skip
         else:  # too narrow for a label inside
             parts.append(_text(x + size * spx, zoom_y + 58, f"SIMD {index}: {size} lanes", 11,
                                "end"))  # fmt: skip
         x += size * spx
-    parts.append(_rect(x, zoom_y + 4, (THREADGROUP - last) * spx, 34, PAPER, dashed=True))
+    parts.append(
+        _rect(x, zoom_y + 4, (THREADGROUP - last) * spx, 34, PAPER, dashed=True)
+    )
     parts.append(_text(x + (THREADGROUP - last) * spx / 2, zoom_y + 26,
                        f"{THREADGROUP - last} not launched", 10, "middle", MUTED))  # fmt: skip
 

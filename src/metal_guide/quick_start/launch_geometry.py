@@ -18,7 +18,6 @@ COUNT_SOURCE = """
 """
 
 
-
 @functools.cache
 def count_kernel() -> Callable[..., list[mx.array]]:
     return mx.fast.metal_kernel(
@@ -33,7 +32,7 @@ def count_kernel() -> Callable[..., list[mx.array]]:
 def count_launch(
     grid: tuple[int, int, int], threadgroup: tuple[int, int, int]
 ) -> tuple[int, int]:
-    """Launch the counting kernel and return (threads that ran, threadgroups that ran)."""
+    """Launch the counting kernel; return (threads that ran, threadgroups that ran)."""
     (counts,) = count_kernel()(
         inputs=[],
         grid=grid,
@@ -44,6 +43,8 @@ def count_launch(
     )
     threads, groups = counts.tolist()
     return threads, groups
+
+
 # --8<-- [end:count]
 
 
@@ -55,5 +56,6 @@ if __name__ == "__main__":
         ((100, 3, 1), (32, 4, 1)),
     ]:
         threads, groups = count_launch(grid, threadgroup)
-        print(f"grid={grid}, threadgroup={threadgroup}: {threads} threads, threadgroups: {groups}")
+        print(f"grid={grid}, threadgroup={threadgroup}: ", end="")
+        print(f"{threads} threads, threadgroups: {groups}")
     # --8<-- [end:demo]

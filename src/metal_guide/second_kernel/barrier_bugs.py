@@ -9,12 +9,12 @@ with or without Metal.
 import mlx.core as mx
 
 import metalsim
+from metal_guide.second_kernel.rms_norm import RMS_NORM_SOURCE, THREADS_PER_ROW
 from metalsim import diagnostics
 
-from metal_guide.second_kernel.rms_norm import RMS_NORM_SOURCE, THREADS_PER_ROW
-
-SECOND_BARRIER = """    threadgroup_barrier(mem_flags::mem_threadgroup);  // scale written -> read it
-"""
+SECOND_BARRIER = (
+    "    threadgroup_barrier(mem_flags::mem_threadgroup);  // scale -> all\n"
+)
 assert SECOND_BARRIER in RMS_NORM_SOURCE
 
 
@@ -40,7 +40,8 @@ call = dict(
 
 if __name__ == "__main__":
     # --8<-- [start:missing]
-    # Forget the second barrier: threads may read the scale before SIMD group 0 writes it.
+    # Forget the second barrier: threads may read the scale before SIMD group 0
+    # has written it.
     racy = emulated("rms_norm_racy", RMS_NORM_SOURCE.replace(SECOND_BARRIER, ""))
     report = diagnostics.compare_schedules(racy, **call)
     print(report)
@@ -50,13 +51,12 @@ if __name__ == "__main__":
     assert not diagnostics.compare_schedules(correct, **call)
 
     # --8<-- [start:early-return]
-    # "Threads past the end of a short row have nothing to do": leave before the barriers.
+    # "Threads past the end of a short row have nothing to do": they leave before
+    # the barriers.
+    leave = "    if (thread_position_in_threadgroup.x >= n) { return; }\n"
+    step1 = "    // 1. Each thread"
     early = emulated(
-        "rms_norm_early_return",
-        RMS_NORM_SOURCE.replace(
-            "    // 1. Each thread",
-            "    if (thread_position_in_threadgroup.x >= n) { return; }\n    // 1. Each thread",
-        ),
+        "rms_norm_early_return", RMS_NORM_SOURCE.replace(step1, leave + step1)
     )
     with metalsim.settings(strict_barriers=True):
         try:

@@ -38,7 +38,7 @@ RMS_NORM_SOURCE = """
     if (lane == 0) {
         group_sums[group] = sum;
     }
-    threadgroup_barrier(mem_flags::mem_threadgroup);  // slots written -> read them
+    threadgroup_barrier(mem_flags::mem_threadgroup);  // slots -> group 0
     if (group == 0) {
         float s = lane < simdgroups_per_threadgroup ? group_sums[lane] : 0.0f;
         s = simd_sum(s);
@@ -46,7 +46,7 @@ RMS_NORM_SOURCE = """
             group_sums[0] = metal::rsqrt(s / float(n) + eps);
         }
     }
-    threadgroup_barrier(mem_flags::mem_threadgroup);  // scale written -> read it
+    threadgroup_barrier(mem_flags::mem_threadgroup);  // scale -> all
     float scale = group_sums[0];
 
     // 4. Each thread: write its elements.
@@ -66,6 +66,8 @@ def rms_norm_kernel() -> Callable[..., list[mx.array]]:
         output_names=["y"],
         source=RMS_NORM_SOURCE,
     )
+
+
 # --8<-- [end:kernel]
 
 
@@ -75,17 +77,21 @@ MAX_ROWS = 2**31 - 1  # grid is a C int: rows * THREADS_PER_ROW must fit too
 
 
 def check_rms_norm_inputs(x: mx.array, weight: mx.array, eps: float) -> None:
-    """Raise TypeError or ValueError, naming the argument, for input the kernel can't take."""
+    """Raise TypeError or ValueError, naming the argument, for bad input."""
     for name, a in (("x", x), ("weight", weight)):
         if not isinstance(a, mx.array):
-            raise TypeError(f"rms_norm: `{name}` must be an mx.array, got {type(a).__name__}")
+            raise TypeError(
+                f"rms_norm: `{name}` must be an mx.array, got {type(a).__name__}"
+            )
         if a.dtype not in FLOAT_DTYPES:
             raise TypeError(
                 f"rms_norm: `{name}` has dtype {a.dtype}; "
                 "expected float32, float16 or bfloat16"
             )
     if x.dtype != weight.dtype:
-        raise TypeError(f"rms_norm: dtypes differ: x is {x.dtype}, weight is {weight.dtype}")
+        raise TypeError(
+            f"rms_norm: dtypes differ: x is {x.dtype}, weight is {weight.dtype}"
+        )
     if x.ndim == 0 or weight.ndim != 1 or weight.shape[0] != x.shape[-1]:
         raise ValueError(
             f"rms_norm: expected x of shape (..., n) and weight of shape (n,), "
@@ -94,9 +100,13 @@ def check_rms_norm_inputs(x: mx.array, weight: mx.array, eps: float) -> None:
     if x.size == 0:
         raise ValueError(f"rms_norm: `x` has no elements (shape {x.shape})")
     if x.size // x.shape[-1] * THREADS_PER_ROW > MAX_ROWS:
-        raise ValueError(f"rms_norm: too many rows ({x.size // x.shape[-1]}); split `x`")
+        raise ValueError(
+            f"rms_norm: too many rows ({x.size // x.shape[-1]}); split `x`"
+        )
     if not eps > 0:
         raise ValueError(f"rms_norm: `eps` must be positive, got {eps!r}")
+
+
 # --8<-- [end:validate]
 
 
@@ -109,7 +119,12 @@ def rms_norm_forward(x: mx.array, weight: mx.array, eps: float = 1e-5) -> mx.arr
     (y,) = rms_norm_kernel()(
         # n and eps are 0-d inputs, not template values: a new row length must not
         # compile a new kernel.
-        inputs=[x, weight, mx.array(n, dtype=mx.uint32), mx.array(eps, dtype=mx.float32)],
+        inputs=[
+            x,
+            weight,
+            mx.array(n, dtype=mx.uint32),
+            mx.array(eps, dtype=mx.float32),
+        ],
         template=[("T", x.dtype)],
         grid=(rows * THREADS_PER_ROW, 1, 1),  # threads, not threadgroups
         threadgroup=(THREADS_PER_ROW, 1, 1),
@@ -117,6 +132,8 @@ def rms_norm_forward(x: mx.array, weight: mx.array, eps: float = 1e-5) -> mx.arr
         output_dtypes=[x.dtype],
     )
     return y
+
+
 # --8<-- [end:launch]
 
 
@@ -126,6 +143,8 @@ def rms_norm_reference(x: mx.array, weight: mx.array, eps: float = 1e-5) -> mx.a
     x32 = x.astype(mx.float32)
     scale = mx.rsqrt(mx.mean(x32 * x32, axis=-1, keepdims=True) + eps)
     return (x32 * scale * weight.astype(mx.float32)).astype(x.dtype)
+
+
 # --8<-- [end:reference]
 
 

@@ -74,6 +74,8 @@ def rms_norm_vjp_kernel() -> Callable[..., list[mx.array]]:
         source=RMS_NORM_VJP_SOURCE,
         atomic_outputs=True,
     )
+
+
 # --8<-- [end:vjp-kernel]
 
 
@@ -85,7 +87,13 @@ def rms_norm_backward(
     n = x.shape[-1]
     rows = x.size // n
     dx, dw = rms_norm_vjp_kernel()(
-        inputs=[x, weight, g, mx.array(n, dtype=mx.uint32), mx.array(eps, dtype=mx.float32)],
+        inputs=[
+            x,
+            weight,
+            g,
+            mx.array(n, dtype=mx.uint32),
+            mx.array(eps, dtype=mx.float32),
+        ],
         template=[("T", x.dtype)],
         grid=(rows * THREADS_PER_ROW, 1, 1),
         threadgroup=(THREADS_PER_ROW, 1, 1),
@@ -118,6 +126,8 @@ def rms_norm(x: mx.array, weight: mx.array, eps: float = 1e-5) -> mx.array:
     """RMSNorm over the last axis, differentiable with respect to `x` and `weight`."""
     check_rms_norm_inputs(x, weight, eps)
     return _rms_norm_op(float(eps))(x, weight)
+
+
 # --8<-- [end:custom-function]
 
 
