@@ -43,7 +43,7 @@ def swiglu_kernel() -> Callable[..., list[mx.array]]:
 
 # --8<-- [start:call]
 def swiglu_first(gate: mx.array, up: mx.array) -> mx.array:
-    """silu(gate) * up for two arrays of one shape and one floating dtype."""
+    """silu(gate) * up for two arrays of one shape and float dtype, ndim >= 1."""
     (out,) = swiglu_kernel()(
         inputs=[gate, up],
         template=[("T", gate.dtype)],
