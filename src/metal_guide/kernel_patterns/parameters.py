@@ -60,12 +60,10 @@ def poly(x: mx.array, coeffs: mx.array, limit: float | None = None) -> mx.array:
     return out
 
 
-# --8<-- [end:kernel]
-
-
 def poly_reference(
     x: mx.array, coeffs: mx.array, limit: float | None = None
 ) -> mx.array:
+    """The same polynomial in plain MLX, in float32, rounded once at the end."""
     acc = mx.zeros(x.shape, dtype=mx.float32)
     for c in reversed(coeffs.astype(mx.float32).tolist()):
         acc = acc * x.astype(mx.float32) + c
@@ -73,6 +71,8 @@ def poly_reference(
         acc = mx.clip(acc, -limit, limit)
     return acc.astype(x.dtype)
 
+
+# --8<-- [end:kernel]
 
 if __name__ == "__main__":
     # --8<-- [start:demo]
