@@ -1,4 +1,4 @@
-"""Quick start: one cached kernel per source variant, each with its own name.
+"""Metal kernel patterns: one cached kernel per source variant, each with its own name.
 
 The activation is pasted into the kernel source, so every activation is a different
 source text. Each gets its own ``name``: MLX caches compiled libraries by name (plus a
@@ -23,14 +23,16 @@ ACTIVATIONS = {
 def gated_kernel(activation: str) -> Callable[..., list[mx.array]]:
     """Build the `activation(gate) * up` kernel once per activation."""
     if activation not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {activation!r}; choose from {sorted(ACTIVATIONS)}")
+        raise ValueError(
+            f"unknown activation {activation!r}; choose from {sorted(ACTIVATIONS)}"
+        )
     source = f"""
     uint i = thread_position_in_grid.x;
     float x = float(gate[i]);
     out[i] = T(({ACTIVATIONS[activation]}) * float(up[i]));
 """
     return mx.fast.metal_kernel(
-        name=f"quick_start_gated_{activation}",  # a distinct name per source text
+        name=f"patterns_gated_{activation}",  # a distinct name per source text
         input_names=["gate", "up"],
         output_names=["out"],
         source=source,
@@ -38,8 +40,8 @@ def gated_kernel(activation: str) -> Callable[..., list[mx.array]]:
 
 
 def gated(gate: mx.array, up: mx.array, activation: str = "silu") -> mx.array:
-    """activation(gate) * up. Like `swiglu_first`, it assumes two arrays of one shape and one
-    float dtype, with at least one dimension and one element; swiglu.py shows the checks."""
+    """activation(gate) * up, for two arrays of one shape and one float dtype, with at
+    least one dimension and one element (swiglu.py shows the checks)."""
     (out,) = gated_kernel(activation)(
         inputs=[gate, up],
         template=[("T", gate.dtype)],
@@ -49,6 +51,8 @@ def gated(gate: mx.array, up: mx.array, activation: str = "silu") -> mx.array:
         output_dtypes=[gate.dtype],
     )
     return out
+
+
 # --8<-- [end:variants]
 
 

@@ -1,5 +1,5 @@
 template <typename T, int N>
-[[kernel]] void custom_kernel_quick_start_swiglu_n__bfloat16_t_4_bfloat16_tc_bfloat16_tc_uint32_ts_bfloat16_t(
+[[kernel]] void custom_kernel_patterns_swiglu_n__bfloat16_t_4_bfloat16_tc_bfloat16_tc_uint32_ts_bfloat16_t(
   const constant bfloat16_t* gate [[buffer(0)]],
   const constant bfloat16_t* up [[buffer(1)]],
   const constant uint32_t& size [[buffer(2)]],
@@ -19,4 +19,4 @@ template <typename T, int N>
 
 }
 
-template [[host_name("custom_kernel_quick_start_swiglu_n__bfloat16_t_4_bfloat16_tc_bfloat16_tc_uint32_ts_bfloat16_t")]] [[kernel]] decltype(custom_kernel_quick_start_swiglu_n__bfloat16_t_4_bfloat16_tc_bfloat16_tc_uint32_ts_bfloat16_t<bfloat16_t, 4>) custom_kernel_quick_start_swiglu_n__bfloat16_t_4_bfloat16_tc_bfloat16_tc_uint32_ts_bfloat16_t<bfloat16_t, 4>;
+template [[host_name("custom_kernel_patterns_swiglu_n__bfloat16_t_4_bfloat16_tc_bfloat16_tc_uint32_ts_bfloat16_t")]] [[kernel]] decltype(custom_kernel_patterns_swiglu_n__bfloat16_t_4_bfloat16_tc_bfloat16_tc_uint32_ts_bfloat16_t<bfloat16_t, 4>) custom_kernel_patterns_swiglu_n__bfloat16_t_4_bfloat16_tc_bfloat16_tc_uint32_ts_bfloat16_t<bfloat16_t, 4>;

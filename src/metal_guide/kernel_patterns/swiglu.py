@@ -1,4 +1,4 @@
-"""Quick start, the finished kernel: a validated, cached SwiGLU gate for MLX.
+"""Metal kernel patterns, a finished element-wise kernel: a validated, cached SwiGLU gate for MLX.
 
 ``swiglu(gate, up)`` returns ``silu(gate) * up``. Compared with ``first_kernel``, it
 
@@ -16,9 +16,9 @@ import mlx.core as mx
 ELEMENTS_PER_THREAD = 4
 THREADGROUP_SIZE = 256
 
-# Each thread handles N elements spaced one grid apart, so that neighbouring
-# threads always read neighbouring addresses. The grid is rounded up to whole
-# threads, so the last few threads have fewer than N elements: hence the check.
+# Each thread handles up to N elements spaced one grid apart (a grid-stride
+# layout). The grid is rounded up to whole threads, so the last threads have
+# fewer than N elements: hence the check.
 SWIGLU_SOURCE = """
     uint stride = threads_per_grid.x;
     for (uint k = 0; k < N; ++k) {
@@ -36,11 +36,13 @@ SWIGLU_SOURCE = """
 def swiglu_kernel() -> Callable[..., list[mx.array]]:
     """Build the kernel on first use; every later call returns the same object."""
     return mx.fast.metal_kernel(
-        name="quick_start_swiglu_n",
+        name="patterns_swiglu_n",
         input_names=["gate", "up", "size"],
         output_names=["out"],
         source=SWIGLU_SOURCE,
     )
+
+
 # --8<-- [end:kernel]
 
 
@@ -51,17 +53,21 @@ MAX_ELEMENTS = 2**32 - 1
 
 
 def check_swiglu_inputs(gate: mx.array, up: mx.array) -> None:
-    """Raise TypeError or ValueError, naming the problem, if the kernel can't take these."""
+    """Raise TypeError or ValueError, naming the problem, for bad input."""
     for name, x in (("gate", gate), ("up", up)):
         if not isinstance(x, mx.array):
-            raise TypeError(f"swiglu: `{name}` must be an mx.array, got {type(x).__name__}")
+            raise TypeError(
+                f"swiglu: `{name}` must be an mx.array, got {type(x).__name__}"
+            )
         if x.dtype not in FLOAT_DTYPES:
             raise TypeError(
                 f"swiglu: `{name}` has dtype {x.dtype}; "
                 "expected float32, float16 or bfloat16"
             )
     if gate.dtype != up.dtype:
-        raise TypeError(f"swiglu: dtypes differ: gate is {gate.dtype}, up is {up.dtype}")
+        raise TypeError(
+            f"swiglu: dtypes differ: gate is {gate.dtype}, up is {up.dtype}"
+        )
     if gate.shape != up.shape:
         raise ValueError(
             f"swiglu: shapes differ: gate {gate.shape}, up {up.shape} "
@@ -72,12 +78,14 @@ def check_swiglu_inputs(gate: mx.array, up: mx.array) -> None:
             f"swiglu: {gate.size} elements is more than this kernel's limit of "
             f"{MAX_ELEMENTS} (2**32 - 1); split the input"
         )
+
+
 # --8<-- [end:validate]
 
 
 # --8<-- [start:launch]
 def swiglu(gate: mx.array, up: mx.array) -> mx.array:
-    """silu(gate) * up, elementwise, for float32, float16 or bfloat16 arrays of one shape."""
+    """silu(gate) * up for float32, float16 or bfloat16 arrays of one shape."""
     check_swiglu_inputs(gate, up)
     if gate.size == 0:
         # Nothing to compute, and MLX does not reject a zero-sized grid itself.
@@ -97,15 +105,19 @@ def swiglu(gate: mx.array, up: mx.array) -> mx.array:
         output_dtypes=[gate.dtype],
     )
     return out
+
+
 # --8<-- [end:launch]
 
 
 # --8<-- [start:reference]
 def swiglu_reference(gate: mx.array, up: mx.array) -> mx.array:
-    """The same function in plain MLX, computed in float32 and rounded once at the end."""
+    """The same function in plain MLX, in float32, rounded once at the end."""
     g = gate.astype(mx.float32)
     u = up.astype(mx.float32)
     return (g * mx.sigmoid(g) * u).astype(gate.dtype)
+
+
 # --8<-- [end:reference]
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import mlx.core as mx
 import pytest
 
-from metal_guide.quick_start import swiglu as module
+from metal_guide.kernel_patterns import swiglu as module
 
 metalsim = pytest.importorskip("metalsim")
 diagnostics = pytest.importorskip("metalsim.diagnostics")
@@ -84,7 +84,7 @@ def test_asan_catches_a_missing_bounds_check() -> None:
     check = "if (i >= size) {\n            break;\n        }"
     assert check in module.SWIGLU_SOURCE
     unchecked = mx.fast.metal_kernel(
-        name="quick_start_swiglu_unchecked",
+        name="patterns_swiglu_unchecked",
         input_names=["gate", "up", "size"],
         output_names=["out"],
         source=module.SWIGLU_SOURCE.replace(check, ""),

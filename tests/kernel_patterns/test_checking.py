@@ -5,8 +5,8 @@ from __future__ import annotations
 import mlx.core as mx
 import pytest
 
-from metal_guide.quick_start import checking
-from metal_guide.quick_start.swiglu import swiglu_reference
+from metal_guide.kernel_patterns import checking
+from metal_guide.kernel_patterns.swiglu import swiglu_reference
 
 
 def _silu_times_up_via_nn(gate: mx.array, up: mx.array) -> mx.array:

@@ -1,5 +1,4 @@
-#define SCALE 2.0f
-[[kernel]] void custom_kernel_quick_start_quirks_float_float(
+#define SCALE 2.0f[[kernel]] void custom_kernel_patterns_quirks_float_float(
   const device float* inp [[buffer(0)]],
   device float* out [[buffer(1)]],
   uint3 thread_position_in_grid [[thread_position_in_grid]],

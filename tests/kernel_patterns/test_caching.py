@@ -7,7 +7,7 @@ from collections.abc import Callable
 import mlx.core as mx
 import pytest
 
-from metal_guide.quick_start import caching
+from metal_guide.kernel_patterns import caching
 
 
 def test_each_variant_is_built_once_under_its_own_name(
@@ -17,7 +17,7 @@ def test_each_variant_is_built_once_under_its_own_name(
     for _ in range(2):
         for activation in ("silu", "relu"):
             trace(lambda a, b, act=activation: caching.gated(a, b, act), x, x)
-    assert count_kernel_builds == ["quick_start_gated_silu", "quick_start_gated_relu"]
+    assert count_kernel_builds == ["patterns_gated_silu", "patterns_gated_relu"]
     assert caching.gated_kernel("relu") is caching.gated_kernel("relu")
     assert caching.gated_kernel("relu") is not caching.gated_kernel("silu")
 

@@ -1,4 +1,4 @@
-"""Quick start: print the Metal source MLX generates around a kernel body, without a GPU.
+"""Metal kernel patterns: print the Metal source MLX generates around a kernel body, without a GPU.
 
 MLX prints the full generated source of a kernel when it is called with ``verbose=True``.
 On a Mac that is all you need. On a machine without Metal (for example the Linux CPU
@@ -10,8 +10,8 @@ MLX prints with C++ ``std::cout``, which writes to file descriptor 1 and bypasse
 ``sys.stdout``; ``generated_source`` therefore redirects the descriptor itself.
 
 The guide shows the snapshots stored in ``_output/``. ``python -m
-metal_guide.quick_start.generated_source --write`` regenerates them;
-``tests/quick_start/test_generated_source.py`` fails when they drift from what the installed
+metal_guide.kernel_patterns.generated_source --write`` regenerates them;
+``tests/kernel_patterns/test_generated_source.py`` fails when they drift from what the installed
 MLX generates.
 """
 
@@ -47,10 +47,10 @@ def _fd1_to(path: Path) -> Iterator[None]:
 
 
 def generated_source(call: Callable[..., mx.array], *args: mx.array) -> str:
-    """Return the Metal source MLX generates for the one kernel launch in ``call(*args)``.
+    """Return the Metal source MLX generates for the kernel launch in ``call(*args)``.
 
     ``call`` must launch exactly one kernel, passing ``verbose=True``, and return its
-    output. Nothing is evaluated, so this works on machines without Metal (MLX >= 0.32.0).
+    output. Nothing is evaluated, so this works without Metal (MLX >= 0.32.0).
     """
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "stdout.txt"
@@ -59,10 +59,14 @@ def generated_source(call: Callable[..., mx.array], *args: mx.array) -> str:
         text = log.read_text(encoding="ascii")
     # MLX prints: Generated source code for `<name>`:\n```\n<source>\n```\n
     if text.count("Generated source code for `") != 1:
-        raise RuntimeError(f"expected one generated kernel in the output, got:\n{text!r}")
+        raise RuntimeError(
+            f"expected one generated kernel in the output, got:\n{text!r}"
+        )
     start = text.index("```\n") + len("```\n")
     end = text.rindex("\n```")
     return text[start:end]
+
+
 # --8<-- [end:capture]
 
 
@@ -106,21 +110,25 @@ def _verbose(kernel: Callable[..., list[mx.array]]) -> Callable[..., list[mx.arr
 
 
 def load_fresh(filename: str) -> dict[str, object]:
-    """Execute one of this package's files as a fresh module (not as __main__).
+    """Execute a file of metal_guide (path relative to this package) as a fresh module.
 
     Returns its globals. The functions it defines look their kernels up in this dict, so a
     snapshot or a test can swap a kernel without touching the imported module.
     """
     path = HERE / filename
-    namespace: dict[str, object] = {"__name__": f"fresh_{path.stem}", "__file__": str(path)}
+    namespace: dict[str, object] = {
+        "__name__": f"fresh_{path.stem}",
+        "__file__": str(path),
+    }
     exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)
     return namespace
 
 
 def _first_kernel_float32() -> str:
     with using_mlx_metal_kernel():
-        module = load_fresh("first_kernel.py")
-        module["swiglu_kernel"] = _verbose(module["swiglu_kernel"])
+        module = load_fresh("../quick_start/first_kernel.py")
+        kernel = _verbose(module["swiglu_kernel"]())
+        module["swiglu_kernel"] = lambda: kernel
         x = mx.zeros((1000,), dtype=mx.float32)
         return generated_source(module["swiglu_first"], x, x)
 
@@ -135,6 +143,67 @@ def _swiglu_bfloat16_small() -> str:
         return generated_source(module["swiglu"], x, x)
 
 
+def _captured(filename: str, builder: str, wrapper: str, *args: mx.array) -> str:
+    """The source `wrapper(*args)` in `filename` generates through its cached `builder`."""
+    with using_mlx_metal_kernel():
+        module = load_fresh(filename)
+        kernel = _verbose(module[builder]())
+        module[builder] = lambda: kernel
+        return generated_source(module[wrapper], *args)
+
+
+def _poly_float16() -> str:
+    # Template: a dtype, an int and a bool; a 3-element array (constant) and a Python float.
+    x = mx.zeros((1000,), dtype=mx.float16)
+    c = mx.array([1.0, -0.5, 0.25])
+    return _captured("parameters.py", "poly_kernel", "poly", x, c)
+
+
+def _strided_float32() -> str:
+    x = mx.zeros((40, 33), dtype=mx.float32)
+    return _captured("strided.py", "double_strided_kernel", "double", x.T)
+
+
+def _rms_norm_vjp_float16() -> str:
+    # Two atomic outputs, 0-d inputs, SIMD-group and threadgroup attributes.
+    x = mx.zeros((3, 1000), dtype=mx.float16)
+    w = mx.zeros((1000,), dtype=mx.float16)
+
+    def backward(x: mx.array, w: mx.array) -> mx.array:
+        return module["rms_norm_backward"](x, w, x, 1e-5)[1]
+
+    with using_mlx_metal_kernel():
+        module = load_fresh("../second_kernel/rms_norm_vjp.py")
+        kernel = _verbose(module["rms_norm_vjp_kernel"]())
+        module["rms_norm_vjp_kernel"] = lambda: kernel
+        return generated_source(backward, x, w)
+
+
+def _int64_scalar() -> str:
+    # A Python int outside the int32 range becomes a 0-d int64 array.
+    kernel = mlx_metal_kernel()(
+        name="patterns_scalars",
+        input_names=["x", "small", "big"],
+        output_names=["out"],
+        source="uint i = thread_position_in_grid.x; out[i] = x[i] + T(small + big);",
+    )
+
+    def call(x: mx.array) -> mx.array:
+        (out,) = kernel(
+            inputs=[x, 3, 2**33],
+            template=[("T", mx.float32)],
+            grid=(x.size, 1, 1),
+            threadgroup=(256, 1, 1),
+            output_shapes=[x.shape],
+            output_dtypes=[x.dtype],
+            verbose=True,
+        )
+        return out
+
+    with using_mlx_metal_kernel():
+        return generated_source(call, mx.zeros((64,), dtype=mx.float32))
+
+
 # A header without a final newline and a body that names an attribute only in a comment.
 QUIRKS_HEADER = "#define SCALE 2.0f"
 QUIRKS_SOURCE = """
@@ -146,7 +215,7 @@ QUIRKS_SOURCE = """
 
 def _quirks(header: str) -> str:
     kernel = mlx_metal_kernel()(
-        name="quick_start_quirks",
+        name="patterns_quirks",
         input_names=["inp"],
         output_names=["out"],
         source=QUIRKS_SOURCE,
@@ -171,6 +240,10 @@ def _quirks(header: str) -> str:
 SNAPSHOTS: dict[str, Callable[[], str]] = {
     "first_kernel_float32.metal": _first_kernel_float32,
     "swiglu_bfloat16_small.metal": _swiglu_bfloat16_small,
+    "poly_float16.metal": _poly_float16,
+    "strided_float32.metal": _strided_float32,
+    "rms_norm_vjp_float16.metal": _rms_norm_vjp_float16,
+    "int64_scalar.metal": _int64_scalar,
     "header_no_newline.metal": lambda: _quirks(QUIRKS_HEADER),
     "header_with_newline.metal": lambda: _quirks(QUIRKS_HEADER + "\n"),
 }
@@ -178,7 +251,9 @@ SNAPSHOTS: dict[str, Callable[[], str]] = {
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--write", action="store_true", help=f"update the files in {OUTPUT_DIR}")
+    parser.add_argument(
+        "--write", action="store_true", help=f"update the files in {OUTPUT_DIR}"
+    )
     args = parser.parse_args(argv)
     for filename, make in SNAPSHOTS.items():
         text = make()

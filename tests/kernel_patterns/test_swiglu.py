@@ -7,8 +7,8 @@ from collections.abc import Callable
 import mlx.core as mx
 import pytest
 
-from metal_guide.quick_start.checking import AWKWARD_SHAPES, TOLERANCES, check_swiglu
-from metal_guide.quick_start.swiglu import (
+from metal_guide.kernel_patterns.checking import AWKWARD_SHAPES, TOLERANCES, check_swiglu
+from metal_guide.kernel_patterns.swiglu import (
     MAX_ELEMENTS,
     swiglu,
     swiglu_kernel,
@@ -85,7 +85,7 @@ def test_kernel_is_built_once(
         x = mx.zeros((100,), dtype=dtype)
         trace(swiglu, x, x)
         trace(swiglu, x, x)
-    assert count_kernel_builds == ["quick_start_swiglu_n"]
+    assert count_kernel_builds == ["patterns_swiglu_n"]
 
 
 @pytest.mark.parametrize("dtype", [mx.int32, mx.uint8, mx.bool_, mx.float64, mx.complex64], ids=str)
