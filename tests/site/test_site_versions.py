@@ -45,4 +45,4 @@ def test_two_versions_deploy_locally(tmp_path: Path) -> None:
     # The deployed build has the selector on, and canonical links go to latest/.
     assert '"provider": "mike"' in page or '"provider":"mike"' in page
     assert 'rel="canonical" href="https://docs.invalid/guide/latest/"' in page
-    assert "example." not in page
+    assert "example.github.io" not in page and "example.com" not in page

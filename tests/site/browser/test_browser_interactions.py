@@ -45,7 +45,7 @@ def test_search_finds_a_kernel_term_and_navigates_to_it(page: Page, site: Server
     page.keyboard.press("/")  # Material's shortcut focuses the search box
     page.keyboard.type("threadgroup")
     # The first hit is a whole page; take the first section hit, which links to an anchor.
-    first = page.locator(".md-search-result__item a[href*='#']").first
+    first = page.locator(".md-search-result__item a[href*='#']:visible").first
     first.wait_for(timeout=10_000)
     target = first.get_attribute("href")
     assert target and "#" in target, target

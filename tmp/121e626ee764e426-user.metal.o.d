@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-wqbpqamu/user.metal.cpp

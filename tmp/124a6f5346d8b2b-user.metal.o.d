@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-mdtv_3vk/user.metal.cpp

@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-st9busxk/user.metal.cpp

@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-e0moxqac/user.metal.cpp

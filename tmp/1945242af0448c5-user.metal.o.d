@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-3o71qui3/user.metal.cpp

@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-mz5u08u4/user.metal.cpp

@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-rp10wr2h/user.metal.cpp

@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-n1ohajnl/user.metal.cpp

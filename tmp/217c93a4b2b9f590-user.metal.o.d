@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-inouzwhi/user.metal.cpp

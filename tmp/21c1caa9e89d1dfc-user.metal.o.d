@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-lj1bi9vj/user.metal.cpp

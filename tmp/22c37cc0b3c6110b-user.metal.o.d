@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-lo2jfevl/user.metal.cpp

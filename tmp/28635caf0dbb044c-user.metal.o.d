@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-bgyy1fe6/user.metal.cpp

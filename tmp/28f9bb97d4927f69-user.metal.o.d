@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-zs_htosr/user.metal.cpp

@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-zqkskgnq/user.metal.cpp

@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-xdis0w4x/user.metal.cpp

@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-7ejidjp6/user.metal.cpp

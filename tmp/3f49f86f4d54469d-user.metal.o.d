@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-gc4iddzn/user.metal.cpp

@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-eu_9shye/user.metal.cpp

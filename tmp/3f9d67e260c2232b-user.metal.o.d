@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-rei12_ge/user.metal.cpp

@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-8vuo0hfp/user.metal.cpp

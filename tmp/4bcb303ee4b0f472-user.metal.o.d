@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-nqlkjecp/user.metal.cpp

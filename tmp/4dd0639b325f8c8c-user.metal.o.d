@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-xi0pz1vt/user.metal.cpp

@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-fd1bgmrp/user.metal.cpp

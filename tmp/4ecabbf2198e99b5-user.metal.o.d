@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-wmpd419x/user.metal.cpp

@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-obxvzr75/user.metal.cpp

@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-fsus5wgz/user.metal.cpp

@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-6mf3fn5d/user.metal.cpp

@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-sphmiuyo/user.metal.cpp

@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-dlpr9803/user.metal.cpp

@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-sib2nrgp/user.metal.cpp

@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-wk4njenq/user.metal.cpp

@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-3hi9oml2/user.metal.cpp

@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-sm5477af/user.metal.cpp

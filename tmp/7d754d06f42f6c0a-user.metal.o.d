@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-fldao7ye/user.metal.cpp

@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-vf5bla4z/user.metal.cpp

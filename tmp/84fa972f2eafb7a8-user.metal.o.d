@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-nuwofga0/user.metal.cpp

@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-s14nuvlb/user.metal.cpp

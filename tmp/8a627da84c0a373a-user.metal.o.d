@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-rnlhq1xw/user.metal.cpp

@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-cga02zg_/user.metal.cpp

@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-fvkx28nu/user.metal.cpp

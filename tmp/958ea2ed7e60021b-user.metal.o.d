@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-yaa7u5qa/user.metal.cpp

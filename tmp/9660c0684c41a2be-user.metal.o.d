@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-phdaha9w/user.metal.cpp

@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-kiedhmgz/user.metal.cpp

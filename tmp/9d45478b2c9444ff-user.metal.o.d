@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-loblz1_s/user.metal.cpp

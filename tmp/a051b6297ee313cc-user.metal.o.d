@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-qhuqdy2_/user.metal.cpp

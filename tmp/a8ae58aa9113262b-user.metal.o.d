@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-b8nngw7k/user.metal.cpp

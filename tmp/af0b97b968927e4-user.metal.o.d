@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-ql49enhk/user.metal.cpp

@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-gmnc5hcf/user.metal.cpp

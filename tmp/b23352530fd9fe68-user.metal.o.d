@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-ijxhvn6s/user.metal.cpp

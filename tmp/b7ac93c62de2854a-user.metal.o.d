@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-wxfc01ka/user.metal.cpp

@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-ohovy8dl/user.metal.cpp

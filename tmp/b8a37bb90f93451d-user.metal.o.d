@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-dsvjey13/user.metal.cpp

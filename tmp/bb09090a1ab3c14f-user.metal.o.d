@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-6ygrjueb/user.metal.cpp

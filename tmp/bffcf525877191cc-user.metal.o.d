@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-iezfzfgl/user.metal.cpp

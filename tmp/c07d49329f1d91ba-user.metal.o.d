@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-03ll_f6o/user.metal.cpp

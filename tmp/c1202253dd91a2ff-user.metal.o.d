@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-7lj9utes/user.metal.cpp

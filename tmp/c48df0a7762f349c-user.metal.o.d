@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-s2in3cwu/user.metal.cpp

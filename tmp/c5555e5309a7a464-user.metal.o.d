@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-sh8abjck/user.metal.cpp

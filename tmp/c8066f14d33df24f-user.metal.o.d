@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-2tbbneh7/user.metal.cpp

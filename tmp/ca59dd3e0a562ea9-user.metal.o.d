@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-7hmywez8/user.metal.cpp

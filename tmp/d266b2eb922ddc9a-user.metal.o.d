@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-kb3lwgsr/user.metal.cpp

@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-56rg_wrd/user.metal.cpp

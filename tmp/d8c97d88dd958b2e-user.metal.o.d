@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-w9fw08ix/user.metal.cpp

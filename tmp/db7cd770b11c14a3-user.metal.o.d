@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-uboqms_z/user.metal.cpp

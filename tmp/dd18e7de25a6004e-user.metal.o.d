@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-ly7mz6b9/user.metal.cpp

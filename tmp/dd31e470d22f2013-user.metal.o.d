@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-ikvwl8dg/user.metal.cpp

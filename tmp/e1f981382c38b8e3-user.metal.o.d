@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-3fhh8f3l/user.metal.cpp

@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-vxc4h18o/user.metal.cpp

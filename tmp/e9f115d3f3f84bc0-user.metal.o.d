@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-8pgfwbo7/user.metal.cpp

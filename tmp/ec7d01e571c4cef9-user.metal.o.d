@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-gtlbs4l_/user.metal.cpp

@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-iycexpa1/user.metal.cpp

@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-rkgw9n0g/user.metal.cpp

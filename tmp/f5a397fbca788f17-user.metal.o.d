@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-8zxhxfoc/user.metal.cpp

@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-6klj4eux/user.metal.cpp

@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-52qqjayl/user.metal.cpp

@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-n9xbv0jr/user.metal.cpp

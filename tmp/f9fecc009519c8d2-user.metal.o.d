@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-bt984fgf/user.metal.cpp

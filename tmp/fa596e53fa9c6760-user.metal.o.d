@@ -1,1 +1,0 @@
-user.metal.o: /tmp/metalsim-k-6d2vjoa3/user.metal.cpp
