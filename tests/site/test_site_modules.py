@@ -12,7 +12,7 @@ import sys
 
 import mlx.core as mx
 import pytest
-from conftest import REPO_ROOT, uses_metal_kernels
+from tests.site.docsupport import REPO_ROOT, uses_metal_kernels
 
 PACKAGE_ROOT = REPO_ROOT / "src"
 NO_GPU = "needs a GPU device: this MLX build has no GPU back-end"
