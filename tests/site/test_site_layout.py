@@ -19,6 +19,7 @@ from tests.site.docsupport import REPO_ROOT, tracked_files
 
 CONTRIBUTING = REPO_ROOT / "CONTRIBUTING.md"
 PLANNED_MARK = "(planned)"
+LAYOUT_TABLES = ("Guide", "Library")  # first column headers; other tables are not layout
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ def _cell(tokens: list, start: int) -> tuple[str, list[str], int]:
 
 @cache
 def layout_rows() -> tuple[Row, ...]:
-    """The rows of CONTRIBUTING's tables, parsed as Markdown (header cells name the columns)."""
+    """The rows of CONTRIBUTING's two layout tables, parsed as Markdown (header cells name the columns)."""
     tokens = MarkdownIt("commonmark").enable("table").parse(CONTRIBUTING.read_text())
     rows: list[Row] = []
     header: list[str] = []
@@ -63,7 +64,7 @@ def layout_rows() -> tuple[Row, ...]:
             continue
         elif token.type == "tr_open":
             current = []
-        elif token.type == "tr_close" and current:
+        elif token.type == "tr_close" and current and header[0] in LAYOUT_TABLES:
             cells = {h: spans for h, (_, spans) in zip(header, current, strict=True)}
             texts = {h: text for h, (text, _) in zip(header, current, strict=True)}
             rows.append(Row(header[0], current[0][0], cells, texts))
