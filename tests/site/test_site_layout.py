@@ -45,7 +45,7 @@ def _cell(tokens: list, start: int) -> tuple[str, list[str], int]:
 
 @cache
 def layout_rows() -> tuple[Row, ...]:
-    """The rows of CONTRIBUTING's two layout tables, parsed as Markdown (header cells name the columns)."""
+    """Rows of CONTRIBUTING's two layout tables, parsed as Markdown (headers name columns)."""
     tokens = MarkdownIt("commonmark").enable("table").parse(CONTRIBUTING.read_text())
     rows: list[Row] = []
     header: list[str] = []
