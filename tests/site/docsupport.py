@@ -137,9 +137,24 @@ def uses_metal_kernels(source: str, package: str = "") -> bool:
     return False
 
 
-def _fence_needs(source: str) -> tuple[bool, bool]:
+def _fence_needs(source: str, package: str = "") -> tuple[bool, bool]:
     """(launches Metal kernels, needs a GPU stream) for a fence's expanded source."""
-    return uses_metal_kernels(source), "mx.gpu" in source
+    return uses_metal_kernels(source, package), "mx.gpu" in source
+
+
+NO_GPU = "needs a GPU device: this MLX build has no GPU back-end"
+
+
+def source_marks(source: str, package: str = "") -> list[pytest.MarkDecorator]:
+    """Marks for code shown on the site (a doc fence or an example module): `metal` when it
+    launches kernels, and a skip where it needs a GPU stream and this MLX has none."""
+    uses_kernel, uses_gpu = _fence_needs(source, package)
+    marks = []
+    if uses_kernel:
+        marks.append(pytest.mark.metal)
+    if uses_gpu:
+        marks.append(pytest.mark.skipif(not mx.is_available(mx.gpu), reason=NO_GPU))
+    return marks
 
 
 def mark_doc_fences(items: list[pytest.Item]) -> None:
@@ -152,13 +167,8 @@ def mark_doc_fences(items: list[pytest.Item]) -> None:
             source = expand_snippets(definition.source)
         except Exception:  # noqa: BLE001 - the runner reports the broken include as a failure
             continue
-        uses_kernel, uses_gpu = _fence_needs(source)
-        if uses_kernel:
-            item.add_marker(pytest.mark.metal)
-        if uses_gpu and not mx.is_available(mx.gpu):
-            item.add_marker(
-                pytest.mark.skip(reason="needs a GPU device: this MLX build has no GPU back-end")
-            )
+        for mark in source_marks(source):
+            item.add_marker(mark)
 
 
 try:
