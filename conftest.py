@@ -29,6 +29,8 @@ from tests.site.docsupport import (  # noqa: F401
 
 # metalsim swaps in its emulator for the session when there is no Metal device.
 pytest_plugins = ["metalsim.pytest_plugin"]
+# The stream guides' code, written for mx.gpu, runs on a CPU stream where MLX has no GPU (reported).
+pytest_plugins.append("metal_guide.timeline._pytest_plugin")
 
 
 def metal_kernels_runnable() -> tuple[bool, str]:

@@ -38,6 +38,7 @@ class Generator:
     args: tuple[str, ...]  # after `python`, run from the repository root
     writes: tuple[str, ...]  # the files it rewrites, as globs relative to the repository root
     needs: tuple[str, ...] = ()  # upstream checkouts (keys of UPSTREAM) it reads
+    stdout: str | None = None  # a command that prints its output: the file that receives it
 
 
 GENERATORS: tuple[Generator, ...] = (
@@ -80,6 +81,41 @@ GENERATORS: tuple[Generator, ...] = (
         ),
         (f"{TESTING_ON_LINUX}/grid_sample_vjp.json",),
         needs=("mlx",),
+    ),
+    Generator(
+        "precision-accuracy",
+        ("-m", "metalsim", "run", "-m", "metal_guide.precision.accuracy"),
+        (
+            "src/metal_guide/precision/_output/ff_ops_errors.md",
+            "src/metal_guide/precision/_output/dot_accuracy.json",
+            "src/metal_guide/precision/_output/qr_ratios.md",
+            "docs/assets/precision/dot_accuracy.svg",
+        ),
+    ),
+    *(
+        Generator(
+            f"precision-{demo}",
+            ("-m", "metalsim", "run", "-m", f"metal_guide.precision.{demo}"),
+            (f"src/metal_guide/precision/_output/{demo}.txt",),
+            stdout=f"src/metal_guide/precision/_output/{demo}.txt",
+        )
+        for demo in ("fast_math", "atomic_sum")
+    ),
+    Generator(
+        "exercise-figures",
+        ("-m", "metal_guide.exercises.figures", "docs/exercises/figures"),
+        ("docs/exercises/figures/*.svg",),
+    ),
+    Generator(
+        "stream-pages",
+        ("-m", "tools.streams_figures"),
+        (
+            "src/metal_guide/devices_and_streams/_output/*",
+            "src/metal_guide/streams_guide/_output/*",
+            "src/metal_guide/streams_and_banding/_output/*",
+            "docs/guides/figures/banding-timeline.svg",
+            "docs/guides/figures/two-threads.svg",
+        ),
     ),
     Generator(
         "ecosystem-table",
@@ -127,7 +163,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"skipped {generator.name}: needs --upstream ({', '.join(generator.needs)})")
             continue
         print(f"running {generator.name}: {' '.join(cmd[1:])}", flush=True)
-        if subprocess.run(cmd, cwd=REPO_ROOT).returncode != 0:
+        if generator.stdout is None:
+            ok = subprocess.run(cmd, cwd=REPO_ROOT).returncode == 0
+        else:
+            run = subprocess.run(cmd, cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True)
+            ok = run.returncode == 0
+            if ok:
+                (REPO_ROOT / generator.stdout).write_text(run.stdout)
+        if not ok:
             failed.append(generator.name)
     if failed:
         print(f"failed: {', '.join(failed)}", file=sys.stderr)

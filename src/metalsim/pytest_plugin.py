@@ -26,6 +26,8 @@ from metalsim import kernel as _kernel
 _install = importlib.import_module("metalsim.install")
 
 _STATE_KEY = pytest.StashKey[dict[str, Any]]()
+# The session's state for the hooks that get no config (pytest_runtest_logreport).
+_CONFIG_STATE: dict[str, dict[str, Any]] = {}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -74,6 +76,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "previous_settings": previous,
         "emulated_tests": 0,
     }
+    _CONFIG_STATE["state"] = config.stash[_STATE_KEY]
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -120,7 +123,13 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, None]:
     if launched and _install.is_installed():
         item.user_properties.append(("metalsim", f"emulated ({launched} kernel launches)"))
         item.add_marker("metalsim_emulated")
-        state = item.config.stash.get(_STATE_KEY, None)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    # Counted from the report, not the item: with pytest-xdist the reports (and their user
+    # properties) reach the controlling process, which prints the summary.
+    if report.when == "call" and any(k == "metalsim" for k, _ in report.user_properties):
+        state = _CONFIG_STATE.get("state")
         if state is not None:
             state["emulated_tests"] += 1
 

@@ -86,7 +86,8 @@ def exists(path: str) -> bool:
 
 
 def paths(row: Row, column: str) -> list[str]:
-    return [s for s in row.cells.get(column, []) if "/" in s]
+    """Repository paths of a cell (code spans under docs/, src/ or tests/)."""
+    return [s for s in row.cells.get(column, []) if s.startswith(("docs/", "src/", "tests/"))]
 
 
 def row_paths(row: Row) -> list[str]:

@@ -1,0 +1,1 @@
+"""Code of the "Devices and streams" guide (docs/guides/devices-and-streams.md)."""

@@ -1,0 +1,1 @@
+"""Reference solutions of the exercises, graded by the tests and shown collapsed on each page."""

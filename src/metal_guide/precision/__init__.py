@@ -1,0 +1,1 @@
+"""Code shown on the "Precision and linear algebra" guide page."""

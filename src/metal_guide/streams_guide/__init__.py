@@ -1,0 +1,1 @@
+"""Code of the practical "Streams guide" (docs/guides/streams-guide.md)."""

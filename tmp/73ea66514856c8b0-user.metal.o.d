@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-sib2nrgp/user.metal.cpp

@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-rnlhq1xw/user.metal.cpp

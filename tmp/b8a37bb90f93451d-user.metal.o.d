@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-dsvjey13/user.metal.cpp

@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-56rg_wrd/user.metal.cpp

@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-6d2vjoa3/user.metal.cpp
