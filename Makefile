@@ -1,31 +1,51 @@
-# Two entry points for a fresh machine (Linux or macOS, Python >= 3.10):
-#   make docs   create .venv if needed, then serve the site on http://127.0.0.1:8000
-#   make test   create .venv if needed, then run the whole test suite
-# and one for maintainers:
-#   make outputs [UPSTREAM=..]   regenerate every generated file the pages show (tools/outputs.py)
+# Entry points for a fresh machine (Linux or macOS, Python >= 3.10):
+#   make docs        serve the site on http://127.0.0.1:8000/ (docs dependencies only)
+#   make test        run the whole test suite, browser tests included (CI: .ci/run)
+#   make site        strict offline build into site/
+#   make serve-site  build site/, then serve it on http://127.0.0.1:8000/ (never open it from disk)
+#   make outputs     regenerate every generated file the pages show (tools/outputs.py);
+#                    UPSTREAM=<folder with mlx, mlx-lm, mlx-examples clones> runs them all
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# The docs venv holds only the `docs` dependency group (about a tenth of the test venv).
+DOCS_VENV ?= .venv-docs
+DOCS_BIN := $(DOCS_VENV)/bin
+DOCS_STAMP := $(DOCS_VENV)/.installed-stamp
+# Material's and properdocs' end-of-life banners (see CONTRIBUTING, "Zensical readiness").
+export NO_MKDOCS_2_WARNING := 1
+export DISABLE_MKDOCS_2_WARNING := true
 
-.PHONY: test docs site venv outputs
+.PHONY: test docs site serve-site venv docs-venv outputs
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --upgrade 'pip>=25.1'
+	$(BIN)/python -m pip install --quiet -e '.[test]' --group docs
 	touch $(STAMP)
 
+$(DOCS_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(DOCS_VENV)
+	$(DOCS_BIN)/python -m pip install --quiet --upgrade 'pip>=25.1'
+	$(DOCS_BIN)/python -m pip install --quiet --group docs
+	touch $(DOCS_STAMP)
+
 venv: $(STAMP)
+
+docs-venv: $(DOCS_STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2
 
-docs: $(STAMP)
-	$(BIN)/mkdocs serve -a 127.0.0.1:8000
+docs: $(DOCS_STAMP)
+	$(DOCS_BIN)/mkdocs serve -a 127.0.0.1:8000
 
-site: $(STAMP)
-	$(BIN)/mkdocs build --strict
+site: $(DOCS_STAMP)
+	$(DOCS_BIN)/mkdocs build --strict
+
+serve-site: site
+	$(DOCS_BIN)/python -m http.server --bind 127.0.0.1 --directory site 8000
 
 outputs: $(STAMP)
 	$(BIN)/python -m tools.outputs $(if $(UPSTREAM),--upstream $(UPSTREAM))

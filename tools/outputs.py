@@ -107,6 +107,11 @@ GENERATORS: tuple[Generator, ...] = (
         ("docs/exercises/figures/*.svg",),
     ),
     Generator(
+        "wwdc16-address-spaces",
+        ("-m", "metal_guide.wwdc16_optimization.address_spaces_figure"),
+        ("docs/assets/wwdc16/address-spaces-*.svg",),
+    ),
+    Generator(
         "stream-pages",
         ("-m", "tools.streams_figures"),
         (

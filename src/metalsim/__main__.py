@@ -25,6 +25,10 @@ Commands:
     float -> float32, bool -> bool). Template strings name MLX dtypes. ``source_file`` /
     ``header_file`` may replace ``source`` / ``header`` (paths relative to the spec).
 
+``lint [--json] [--rules] PATH...``
+    Performance lint of the kernels built and launched in Python files (directories: every
+    ``*.py`` below), without running them; exits 1 on findings (``metalsim.lint``).
+
 ``info``
     Versions of metalsim, MLX, the compiler and the runtime.
 """
@@ -72,7 +76,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog=__doc__.split("Commands:", 1)[1],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    sub = ap.add_subparsers(dest="command", required=True, metavar="{run,source,info}")
+    sub = ap.add_subparsers(dest="command", required=True, metavar="{run,source,lint,info}")
     run = sub.add_parser("run", help="run a Python script with the emulator installed")
     _add_run_options(run)
     src = sub.add_parser(
@@ -87,6 +91,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     src.add_argument("-o", "--output", type=Path, help="write to this file instead of stdout")
     _add_run_options(src)
+    from metalsim.lint.cli import add_parser as _add_lint_parser
+
+    _add_lint_parser(sub)
     rep = sub.add_parser("replay")  # internal: used by diagnostics.run_with_asan
     rep.add_argument("directory", type=Path)
     sub.add_parser("info", help="show versions of metalsim, MLX, compiler and runtime")
@@ -238,6 +245,10 @@ def main(argv: list[str] | None = None) -> int:
     if ns.command == "source":
         _apply_run_options(ns)
         return _source(ns, ap)
+    if ns.command == "lint":
+        from metalsim.lint.cli import run as _lint
+
+        return _lint(ns)
     if ns.command == "replay":
         from metalsim import diagnostics
 

@@ -259,6 +259,8 @@ QR_UPDATE_SOURCE = """
 @functools.cache
 def qr_panel_kernel() -> Callable[..., list[mx.array]]:
     """Unblocked Householder factorization of one panel (LAPACK sgeqr2), built once."""
+    # Written for clarity, as the page says; a panel is at most NB columns wide.
+    # metalsim-lint: disable=stack-array-dynamic-index,runtime-integer-division -- clarity
     return mx.fast.metal_kernel(
         name="kernels_qr_panel",
         input_names=["panel", "rows", "cols"],

@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-wqbpqamu/user.metal.cpp

@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-pg6qd9yi/user.metal.cpp

@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-st9busxk/user.metal.cpp

@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-n1ohajnl/user.metal.cpp

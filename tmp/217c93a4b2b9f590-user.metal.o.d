@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-inouzwhi/user.metal.cpp

@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-lo2jfevl/user.metal.cpp

@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-zqkskgnq/user.metal.cpp

@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-7ejidjp6/user.metal.cpp

@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-fd1bgmrp/user.metal.cpp

@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-wmpd419x/user.metal.cpp

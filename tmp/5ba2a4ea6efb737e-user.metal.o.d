@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-fsus5wgz/user.metal.cpp

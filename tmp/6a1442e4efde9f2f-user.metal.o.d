@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-dlpr9803/user.metal.cpp

@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-wk4njenq/user.metal.cpp

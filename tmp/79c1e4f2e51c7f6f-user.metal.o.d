@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-sm5477af/user.metal.cpp

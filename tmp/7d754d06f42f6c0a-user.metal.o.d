@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-fldao7ye/user.metal.cpp

@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-nuwofga0/user.metal.cpp

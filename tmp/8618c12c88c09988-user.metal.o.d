@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-cexkjquo/user.metal.cpp

@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-s14nuvlb/user.metal.cpp

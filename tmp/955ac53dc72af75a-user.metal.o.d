@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-fvkx28nu/user.metal.cpp

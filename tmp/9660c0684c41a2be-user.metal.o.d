@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-phdaha9w/user.metal.cpp

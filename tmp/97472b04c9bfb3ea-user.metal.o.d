@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-kiedhmgz/user.metal.cpp

@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-ql49enhk/user.metal.cpp

@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-gmnc5hcf/user.metal.cpp

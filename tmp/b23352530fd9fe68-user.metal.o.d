@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-ijxhvn6s/user.metal.cpp

@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-wxfc01ka/user.metal.cpp

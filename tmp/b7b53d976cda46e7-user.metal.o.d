@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-ohovy8dl/user.metal.cpp

@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-6ygrjueb/user.metal.cpp

@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-s2in3cwu/user.metal.cpp

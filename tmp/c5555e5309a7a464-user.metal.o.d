@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-sh8abjck/user.metal.cpp

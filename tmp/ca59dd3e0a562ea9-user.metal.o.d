@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-7hmywez8/user.metal.cpp

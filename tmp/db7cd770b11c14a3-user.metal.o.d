@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-uboqms_z/user.metal.cpp

@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-ikvwl8dg/user.metal.cpp

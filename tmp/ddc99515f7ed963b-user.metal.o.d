@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-37nn38ls/user.metal.cpp

@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-iycexpa1/user.metal.cpp

@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-rkgw9n0g/user.metal.cpp

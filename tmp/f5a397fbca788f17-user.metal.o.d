@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-8zxhxfoc/user.metal.cpp

@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-52qqjayl/user.metal.cpp

@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-bt984fgf/user.metal.cpp
