@@ -43,9 +43,19 @@ class Generator:
 
 GENERATORS: tuple[Generator, ...] = (
     Generator(
-        "quick-start-snapshots",
-        ("-m", "metal_guide.quick_start.generated_source", "--write"),
-        ("src/metal_guide/quick_start/_output/*.metal",),
+        "kernel-patterns-snapshots",
+        ("-m", "metal_guide.kernel_patterns.generated_source", "--write"),
+        ("src/metal_guide/kernel_patterns/_output/*.metal",),
+    ),
+    Generator(
+        "kernel-patterns-signature-figure",
+        ("-m", "metal_guide.kernel_patterns.signature_figure", "--write"),
+        ("docs/guides/figures/generated-signature.svg",),
+    ),
+    Generator(
+        "quick-start-launch-figure",
+        ("-m", "metal_guide.quick_start.launch_figure", "--write"),
+        ("docs/guides/figures/launch-geometry.svg",),
     ),
     Generator(
         "metalsim-benchmark",

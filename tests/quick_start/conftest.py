@@ -8,34 +8,29 @@ from pathlib import Path
 import mlx.core as mx
 import pytest
 
-from metal_guide.quick_start.caching import gated_kernel
-from metal_guide.quick_start.generated_source import mlx_metal_kernel
-from metal_guide.quick_start.swiglu import swiglu_kernel
+from metal_guide.kernel_patterns.generated_source import mlx_metal_kernel
+from metal_guide.quick_start.first_kernel import swiglu_kernel
+from metal_guide.quick_start.launch_geometry import count_kernel
+
+BUILDERS = (swiglu_kernel, count_kernel)
 
 
 @pytest.fixture
 def mlx_kernels(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Within the test, ``mx.fast.metal_kernel`` is MLX's own, even if metalsim is installed.
-
-    Cached kernel builders start empty and are emptied again afterwards, so no kernel built
-    here leaks into other tests.
-    """
+    """Within the test, ``mx.fast.metal_kernel`` is MLX's own, and the cached builders start
+    and end empty, so no kernel built here leaks into other tests."""
     monkeypatch.setattr(mx.fast, "metal_kernel", mlx_metal_kernel())
-    swiglu_kernel.cache_clear()
-    gated_kernel.cache_clear()
+    for builder in BUILDERS:
+        builder.cache_clear()
     yield
-    swiglu_kernel.cache_clear()
-    gated_kernel.cache_clear()
+    for builder in BUILDERS:
+        builder.cache_clear()
 
 
 @pytest.fixture
 def trace(mlx_kernels: None, tmp_path: Path) -> Callable[..., None]:
-    """Run ``fn(*args)`` under ``mx.export_function``, with MLX's own kernels.
-
-    While an export traces, MLX builds the kernel call (checks, name, generated source, graph
-    node) without Metal and without evaluating anything, so wrapper code paths can be
-    exercised on any machine, at any size.
-    """
+    """Run ``fn(*args)`` under ``mx.export_function``: MLX builds the kernel call without
+    Metal and without evaluating anything."""
     counter = iter(range(1_000_000))
 
     def run(fn: Callable[..., object], *args: mx.array) -> None:

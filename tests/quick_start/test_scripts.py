@@ -11,12 +11,12 @@ import metal_guide.quick_start as qs
 
 SRC = Path(qs.__file__).parent
 # Scripts whose __main__ part launches kernels.
-LAUNCHING = {"first_kernel.py", "launch_geometry.py", "swiglu.py", "caching.py", "checking.py"}
+LAUNCHING = {"first_kernel.py", "launch_geometry.py"}
 ALL = sorted(p.name for p in SRC.glob("*.py") if p.name != "__init__.py")
 
 
 def test_the_list_of_launching_scripts_is_complete() -> None:
-    assert LAUNCHING | {"generated_source.py"} == set(ALL)
+    assert LAUNCHING | {"launch_figure.py"} == set(ALL)
 
 
 @pytest.mark.parametrize(
@@ -27,6 +27,6 @@ def test_runs_as_main(name: str, monkeypatch: pytest.MonkeyPatch, capsys) -> Non
     monkeypatch.setattr("sys.argv", [name])
     try:
         runpy.run_path(str(SRC / name), run_name="__main__")
-    except SystemExit as done:  # generated_source.py ends with `raise SystemExit(main())`
+    except SystemExit as done:  # launch_figure.py ends with `raise SystemExit(main())`
         assert done.code == 0
     assert capsys.readouterr().out.strip()  # each script reports what it did

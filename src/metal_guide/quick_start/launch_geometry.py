@@ -5,6 +5,9 @@ Every thread adds 1 to ``counts[0]``; the first thread of each threadgroup adds 
 """
 
 # --8<-- [start:count]
+import functools
+from collections.abc import Callable
+
 import mlx.core as mx
 
 COUNT_SOURCE = """
@@ -14,20 +17,23 @@ COUNT_SOURCE = """
     }
 """
 
-count_kernel = mx.fast.metal_kernel(
-    name="quick_start_count_threads",
-    input_names=[],
-    output_names=["counts"],
-    source=COUNT_SOURCE,
-    atomic_outputs=True,  # counts is declared `device atomic<int32_t>*`
-)
+
+@functools.cache
+def count_kernel() -> Callable[..., list[mx.array]]:
+    return mx.fast.metal_kernel(
+        name="quick_start_count_threads",
+        input_names=[],
+        output_names=["counts"],
+        source=COUNT_SOURCE,
+        atomic_outputs=True,  # counts is declared `device atomic<int32_t>*`
+    )
 
 
 def count_launch(
     grid: tuple[int, int, int], threadgroup: tuple[int, int, int]
 ) -> tuple[int, int]:
-    """Launch the counting kernel and return (threads that ran, threadgroups that ran)."""
-    (counts,) = count_kernel(
+    """Launch the counting kernel; return (threads that ran, threadgroups that ran)."""
+    (counts,) = count_kernel()(
         inputs=[],
         grid=grid,
         threadgroup=threadgroup,
@@ -37,12 +43,19 @@ def count_launch(
     )
     threads, groups = counts.tolist()
     return threads, groups
+
+
 # --8<-- [end:count]
 
 
 if __name__ == "__main__":
     # --8<-- [start:demo]
-    print(count_launch((1000, 1, 1), (256, 1, 1)))  # (1000, 4): 3 full groups + 1 of 232
-    print(count_launch((24, 1, 1), (256, 1, 1)))    # (24, 1): the group is clamped to 24
-    print(count_launch((100, 3, 1), (32, 4, 1)))    # (300, 4): 4 groups of up to 32 x 3
+    for grid, threadgroup in [
+        ((1000, 1, 1), (256, 1, 1)),
+        ((24, 1, 1), (256, 1, 1)),
+        ((100, 3, 1), (32, 4, 1)),
+    ]:
+        threads, groups = count_launch(grid, threadgroup)
+        print(f"grid={grid}, threadgroup={threadgroup}: ", end="")
+        print(f"{threads} threads, threadgroups: {groups}")
     # --8<-- [end:demo]

@@ -35,7 +35,9 @@ AXPY_SOURCE = """
 
 
 # --8<-- [start:build]
-@functools.cache  # build once, reuse everywhere; MLX compiles on the first call per dtype
+# Build once, reuse everywhere. MLX compiles at the first *evaluation* of each distinct
+# generated source: one per dtype and input kind (device, constant, 0-d).
+@functools.cache
 def axpy_kernel() -> Callable[..., list[mx.array]]:
     return mx.fast.metal_kernel(
         name="axpy",  # must be a valid C++ identifier fragment

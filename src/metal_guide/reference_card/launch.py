@@ -25,10 +25,12 @@ def launch_1d(n: int, group: int = 256) -> tuple[Dim3, Dim3]:
 
 # --8<-- [start:launch-tiles]
 def launch_tiles(rows: int, cols: int, tile: int = 16) -> tuple[Dim3, Dim3]:
-    """One thread per output element, in tile x tile threadgroups.
+    """One thread per output element, in full tile x tile threadgroups.
 
-    Both grid dimensions are rounded UP to a whole number of tiles (still counted in threads),
-    so edge threads fall outside the matrix and the kernel must skip them.
+    For kernels that rely on full tiles (cooperative loads into threadgroup memory with
+    barriers): both grid dimensions are rounded UP to whole tiles (still counted in threads),
+    so edge threads fall outside the matrix and must skip the work, not the barriers. Without
+    such a need, pass the exact grid: Metal's tail threadgroups are partial.
     """
     grid = (ceil_div(cols, tile) * tile, ceil_div(rows, tile) * tile, 1)
     return grid, (tile, tile, 1)

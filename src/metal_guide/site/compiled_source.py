@@ -24,7 +24,7 @@ from typing import Any
 
 import mlx.core as mx
 
-from metal_guide.quick_start.generated_source import generated_source, mlx_metal_kernel
+from metal_guide.kernel_patterns.generated_source import generated_source, mlx_metal_kernel
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 SNIPPETS = REPO_ROOT / "snippets" / "compiled"
@@ -49,8 +49,8 @@ class CompiledBlock:
 
 BLOCKS = [
     CompiledBlock(
-        name="quick-start-swiglu",
-        module="metal_guide.quick_start.swiglu",
+        name="patterns-swiglu",
+        module="metal_guide.kernel_patterns.swiglu",
         function="swiglu",
         shape=(4097,),
         arity=2,

@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-zs_htosr/user.metal.cpp

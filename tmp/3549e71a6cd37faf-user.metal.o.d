@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-gimrgduj/user.metal.cpp

@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-gc4iddzn/user.metal.cpp

@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-obxvzr75/user.metal.cpp

@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-49890vjh/user.metal.cpp

@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-88vkw7pq/user.metal.cpp

@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-qhuqdy2_/user.metal.cpp

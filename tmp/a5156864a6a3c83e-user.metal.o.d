@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-e23kolkb/user.metal.cpp

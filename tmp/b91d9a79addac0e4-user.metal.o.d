@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-eb0h24mt/user.metal.cpp

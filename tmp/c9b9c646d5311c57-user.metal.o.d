@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-2h9q_hks/user.metal.cpp

@@ -1,0 +1,1 @@
+user.metal.o: /tmp/metalsim-k-kb3lwgsr/user.metal.cpp
