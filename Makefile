@@ -3,6 +3,8 @@
 #   make test        run the whole test suite, browser tests included (CI: .ci/run)
 #   make site        strict offline build into site/
 #   make serve-site  build site/, then serve it on http://127.0.0.1:8000/ (never open it from disk)
+#   make outputs     regenerate every generated file the pages show (tools/outputs.py);
+#                    UPSTREAM=<folder with mlx, mlx-lm, mlx-examples clones> runs them all
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -15,7 +17,7 @@ DOCS_STAMP := $(DOCS_VENV)/.installed-stamp
 export NO_MKDOCS_2_WARNING := 1
 export DISABLE_MKDOCS_2_WARNING := true
 
-.PHONY: test docs site serve-site venv docs-venv
+.PHONY: test docs site serve-site venv docs-venv outputs
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,3 +46,6 @@ site: $(DOCS_STAMP)
 
 serve-site: site
 	$(DOCS_BIN)/python -m http.server --bind 127.0.0.1 --directory site 8000
+
+outputs: $(STAMP)
+	$(BIN)/python -m tools.outputs $(if $(UPSTREAM),--upstream $(UPSTREAM))

@@ -2,7 +2,10 @@
 
 Usage::
 
-    python tools/benchmark_metalsim.py [--markdown docs/_generated/metalsim_benchmark.md]
+    python -m tools.benchmark_metalsim
+        [--markdown src/metal_guide/testing_on_linux/_output/benchmark.md]
+
+``make outputs`` runs it with that path (the table shown on the "Testing on Linux" page).
 
 Targets (from the project's emulator issue):
 

@@ -8,7 +8,7 @@ others.
 
 Usage::
 
-    python tools/check_ecosystem_kernels.py --mlx ../mlx --mlx-lm ../mlx-lm \
+    python -m tools.check_ecosystem_kernels --mlx ../mlx --mlx-lm ../mlx-lm \
         --mlx-examples ../mlx-examples [--only NAME ...] [--json results.json]
 
 The checkouts are plain clones of ml-explore/mlx, ml-explore/mlx-lm and

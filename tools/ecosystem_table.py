@@ -4,7 +4,7 @@ the page is typed by hand).
 
 Usage::
 
-    python tools/ecosystem_table.py --results ecosystem.json \
+    python -m tools.ecosystem_table --results ecosystem.json \
         [--grid-sample grid_sample_vjp.json] --output ecosystem.md
 
 The output is deterministic: the same JSON gives the same bytes (tests rely on that).

@@ -9,7 +9,7 @@ ml-explore/mlx) and prints the measured ratios kernel / reference, for an even a
 
 Usage::
 
-    python tools/measure_grid_sample_vjp.py --mlx ../mlx [--json out.json]
+    python -m tools.measure_grid_sample_vjp --mlx ../mlx [--json out.json]
 
 Results are EMULATED on the CPU; the finding has not been confirmed on Apple hardware.
 """
@@ -18,12 +18,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import check_ecosystem_kernels as eco  # noqa: E402 - a sibling script, not a package
+from tools import check_ecosystem_kernels as eco
 
 
 def measure(mlx_root: Path) -> list[dict[str, object]]:

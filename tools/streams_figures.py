@@ -2,7 +2,7 @@
 
 Runs on whatever this MLX has: GPU streams on a Mac, CPU streams elsewhere; the outputs say
 which. It also writes the printed outputs the stream pages show.
-Usage: `python tools/streams_figures.py [--repeats N] [--outputs-only]`.
+Usage: `python -m tools.streams_figures [--repeats N] [--outputs-only]` (or `make outputs`).
 """
 
 from __future__ import annotations

@@ -141,7 +141,7 @@ def test_memory_counters() -> None:
 
 
 def test_the_page_output_is_what_the_code_prints(capsys: pytest.CaptureFixture[str]) -> None:
-    from conftest import REPO_ROOT
+    from tests.site.docsupport import REPO_ROOT
 
     capsys.readouterr()
     lazy_eval.synchronize_evaluates_nothing()

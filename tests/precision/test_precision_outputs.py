@@ -9,7 +9,7 @@ import runpy
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT
+from tests.site.docsupport import REPO_ROOT
 
 import metal_guide.precision as pkg
 from metal_guide.kernels.float_float import ERROR_BOUNDS

@@ -1,4 +1,5 @@
-"""The snippet-aware doc-fence runner in conftest.py: it runs what the site shows.
+"""The snippet-aware doc-fence runner (tests/site/docsupport.py, wired in by conftest.py):
+it runs what the site shows.
 
 Runs a throw-away Markdown page through pytest-markdown-docs in a subprocess, with the root
 conftest loaded as a plugin, and checks each fence's outcome.
@@ -14,8 +15,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, _fence_needs, expand_snippets, uses_metal_kernels
 from pymdownx.snippets import SnippetMissingError
+from tests.site.docsupport import REPO_ROOT, _fence_needs, expand_snippets, uses_metal_kernels
 
 LAUNCH = "metal_guide/reference_card/launch.py"
 

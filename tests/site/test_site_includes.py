@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, expand_snippets, snippet_options, tracked_files
 from markdown_it import MarkdownIt
 from pytest_markdown_docs.plugin import parse_superfences_block_info
+from tests.site.docsupport import REPO_ROOT, expand_snippets, snippet_options, tracked_files
 
 DOCS = REPO_ROOT / "docs"
 PY_LANGS = {"py", "python", "python3"}

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, tracked_files
+from tests.site.docsupport import REPO_ROOT, tracked_files
 
 BIN = Path(sys.executable).parent
 

@@ -10,26 +10,17 @@ from __future__ import annotations
 import runpy
 import sys
 
-import mlx.core as mx
 import pytest
-from conftest import REPO_ROOT, uses_metal_kernels
+from tests.site.docsupport import REPO_ROOT, source_marks
 
 PACKAGE_ROOT = REPO_ROOT / "src"
-NO_GPU = "needs a GPU device: this MLX build has no GPU back-end"
-
-
 def module_params() -> list[pytest.param]:
     params = []
     for path in sorted((PACKAGE_ROOT / "metal_guide").rglob("*.py")):
         if path.name == "__init__.py" or any(p.startswith("_") for p in path.parts[-2:]):
             continue  # packages and private helpers are not examples
         module = ".".join(path.relative_to(PACKAGE_ROOT).with_suffix("").parts)
-        text = path.read_text()
-        marks = []
-        if uses_metal_kernels(text, package=module.rsplit(".", 1)[0]):
-            marks.append(pytest.mark.metal)
-        if "mx.gpu" in text:
-            marks.append(pytest.mark.skipif(not mx.is_available(mx.gpu), reason=NO_GPU))
+        marks = source_marks(path.read_text(), package=module.rsplit(".", 1)[0])
         params.append(pytest.param(module, marks=marks, id=module))
     return params
 

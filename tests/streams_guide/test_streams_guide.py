@@ -82,7 +82,7 @@ def test_wrong_calls_give_type_errors() -> None:
 
 
 def test_the_page_output_is_what_the_code_prints(capsys: pytest.CaptureFixture[str]) -> None:
-    from conftest import REPO_ROOT
+    from tests.site.docsupport import REPO_ROOT
 
     capsys.readouterr()
     broken.wrong_calls()

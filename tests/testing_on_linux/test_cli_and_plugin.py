@@ -10,7 +10,7 @@ from pathlib import Path
 
 import mlx.core as mx
 import pytest
-from conftest import REPO_ROOT
+from tests.site.docsupport import REPO_ROOT
 
 EXAMPLES = REPO_ROOT / "src" / "metal_guide" / "testing_on_linux"
 SCRIPT = EXAMPLES / "plain_script.py"

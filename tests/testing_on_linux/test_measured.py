@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from types import ModuleType
 from typing import Any
 
-from conftest import REPO_ROOT
+from tests.site.docsupport import REPO_ROOT
+from tools import ecosystem_table
 
 OUTPUT = REPO_ROOT / "src" / "metal_guide" / "testing_on_linux" / "_output"
 PAGE = (REPO_ROOT / "docs" / "testing-on-linux.md").read_text()
-
-
-def _tool(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, REPO_ROOT / "tools" / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _results() -> dict[str, dict[str, Any]]:
@@ -38,18 +29,16 @@ def test_benchmark_states_its_machine() -> None:
 
 
 def test_ecosystem_table_is_generated_from_the_json() -> None:
-    table = _tool("ecosystem_table")
     rows = json.loads((OUTPUT / "grid_sample_vjp.json").read_text())
-    expected = table.render(json.loads((OUTPUT / "ecosystem.json").read_text()), rows)
+    expected = ecosystem_table.render(json.loads((OUTPUT / "ecosystem.json").read_text()), rows)
     assert (OUTPUT / "ecosystem.md").read_text() == expected
 
 
 def test_table_generator_reports_failures() -> None:
-    table = _tool("ecosystem_table")
     comparison = {"what": "y", "max_abs_err": 0.5, "ok": False, "note": "a|b"}
     bad = {"name": "mlx-lm-x", "status": "mismatch", "seconds": 0, "message": "",
            "comparisons": [comparison]}  # fmt: skip
-    text = table.results_table([bad])
+    text = ecosystem_table.results_table([bad])
     assert "| mlx-lm | `mlx-lm-x` | **mismatch** | 0 of 1 | y: max abs error 0.5 (a\\|b) |" in text
 
 

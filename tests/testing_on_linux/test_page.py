@@ -16,8 +16,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT
 from markdown_it import MarkdownIt
+from tests.site.docsupport import REPO_ROOT
 
 import metalsim
 
