@@ -19,7 +19,7 @@ from metal_guide.kernels.block_reduce import (
     SIMD_ARGS,
     row_threadgroup_size,
 )
-from metal_guide.kernels.validation import check_float_array, check_same_dtype
+from metal_guide.kernels.validation import check_float_array
 
 # Shared prologue: which row this threadgroup owns, and where it starts.
 _ROW = """
@@ -156,7 +156,8 @@ def _softmax(x: mx.array, online: bool) -> mx.array:
 def _softmax_vjp(
     primals: tuple[mx.array, bool], cotangent: mx.array, output: mx.array
 ) -> tuple[mx.array, None]:
-    return _launch_rows(softmax_vjp_kernel(), [output, cotangent.astype(output.dtype)], output), None
+    g = cotangent.astype(output.dtype)
+    return _launch_rows(softmax_vjp_kernel(), [output, g], output), None
 
 
 def softmax(x: mx.array, *, online: bool | None = None) -> mx.array:
