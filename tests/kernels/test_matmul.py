@@ -1,4 +1,5 @@
-"""The tiled matmul against the float32 reference, at sizes that are no multiple of a tile."""
+"""Both matmul kernels (tiled, simdgroup_matrix) against the float32 reference, at sizes that
+are no multiple of a tile."""
 
 from __future__ import annotations
 
@@ -23,6 +24,9 @@ def operands(m: int, k: int, n: int, dtype: mx.Dtype) -> tuple[mx.array, mx.arra
     return a, b
 
 
+VARIANTS = [pytest.param(False, id="tiled"), pytest.param(True, id="simdgroup")]
+
+
 def matmul_tolerance(dtype: mx.Dtype, k: int) -> tuple[float, float]:
     """The table's tolerance plus float32 reordering error of a length-k dot product of
     N(0, 1) terms: about sqrt(k) roundings of size 2**-24 * sqrt(k) each."""
@@ -31,22 +35,29 @@ def matmul_tolerance(dtype: mx.Dtype, k: int) -> tuple[float, float]:
 
 
 @pytest.mark.metal
+@pytest.mark.parametrize("simdgroup", VARIANTS)
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES, ids=dtype_id)
 @pytest.mark.parametrize("shape", SHAPES, ids=lambda s: "x".join(map(str, s)))
-def test_matches_reference(dtype: mx.Dtype, shape: tuple[int, int, int]) -> None:
+def test_matches_reference(
+    simdgroup: bool, dtype: mx.Dtype, shape: tuple[int, int, int]
+) -> None:
     a, b = operands(*shape, dtype)
     rtol, atol = matmul_tolerance(dtype, shape[1])
-    assert_matches_reference(matmul(a, b), matmul_reference(a, b), rtol=rtol, atol=atol)
+    got = matmul(a, b, simdgroup=simdgroup)
+    assert_matches_reference(got, matmul_reference(a, b), rtol=rtol, atol=atol)
 
 
 @pytest.mark.metal
+@pytest.mark.parametrize("simdgroup", VARIANTS)
 @pytest.mark.parametrize("name", SCHEDULES)
 @pytest.mark.parametrize("shape", [(33, 65, 31), (257, 129, 255)], ids=str)
-def test_same_bits_under_every_schedule(name: str, shape: tuple[int, int, int]) -> None:
+def test_same_bits_under_every_schedule(
+    simdgroup: bool, name: str, shape: tuple[int, int, int]
+) -> None:
     a, b = operands(*shape, mx.float32)
-    forward = matmul(a, b)
+    forward = matmul(a, b, simdgroup=simdgroup)
     with schedule(name):
-        assert mx.array_equal(matmul(a, b), forward)
+        assert mx.array_equal(matmul(a, b, simdgroup=simdgroup), forward)
 
 
 @pytest.mark.metal

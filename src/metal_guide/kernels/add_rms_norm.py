@@ -93,8 +93,8 @@ def add_rms_norm(
     check_same_dtype(op, "residual", residual, "x", x)
     if residual.shape != x.shape:
         raise ValueError(
-            f"{op}: `residual` has shape {tuple(residual.shape)}; expected {tuple(x.shape)}, "
-            "the shape of `x`"
+            f"{op}: `residual` has shape {tuple(residual.shape)}; "
+            f"expected {tuple(x.shape)}, the shape of `x`"
         )
     weight = check_vector(op, "weight", weight, x.shape[-1], x)
     eps = check_eps(op, eps)
@@ -118,11 +118,10 @@ def add_rms_norm(
 def add_rms_norm_reference(
     x: mx.array, residual: mx.array, weight: mx.array, eps: float = 1e-5
 ) -> tuple[mx.array, mx.array]:
-    """The two unfused steps in plain MLX: the sum rounded to the dtype, then the norm."""
+    """The two unfused steps in plain MLX: the sum rounded to the dtype, the norm."""
     h = (x.astype(mx.float32) + residual.astype(mx.float32)).astype(x.dtype)
     hf = h.astype(mx.float32)
-    y = hf * mx.rsqrt(mx.mean(hf * hf, axis=-1, keepdims=True) + eps) * weight.astype(
-        mx.float32
-    )
+    r = mx.rsqrt(mx.mean(hf * hf, axis=-1, keepdims=True) + eps)
+    y = hf * r * weight.astype(mx.float32)
     return h, y.astype(x.dtype)
 # --8<-- [end:reference]

@@ -46,12 +46,12 @@ THREADGROUP_SIZE = 256
 
 
 def broadcast_add(a: mx.array, b: mx.array) -> mx.array:
-    """`a + b` with broadcasting, for float arrays of one dtype; views are read in place.
+    """`a + b` with broadcasting, for float arrays of one dtype, reading views in place.
 
     Raises:
         TypeError: non-float or mismatched dtypes.
-        ValueError: shapes that do not broadcast, an empty or too large result, or 0-d inputs
-            (use `a + b` for scalars).
+        ValueError: shapes that do not broadcast, an empty or too large result, or
+            0-d inputs (use `a + b` for scalars).
     """
     op = "broadcast_add"
     check_float_array(op, "a", a, min_ndim=1)
@@ -61,7 +61,8 @@ def broadcast_add(a: mx.array, b: mx.array) -> mx.array:
         shape = mx.broadcast_shapes(a.shape, b.shape)
     except ValueError:
         raise ValueError(
-            f"{op}: shapes {tuple(a.shape)} (`a`) and {tuple(b.shape)} (`b`) do not broadcast"
+            f"{op}: shapes {tuple(a.shape)} (`a`) and {tuple(b.shape)} (`b`) "
+            "do not broadcast"
         ) from None
     size = 1
     for d in shape:

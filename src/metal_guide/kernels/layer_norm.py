@@ -93,7 +93,7 @@ def layer_norm_kernel() -> Callable[..., list[mx.array]]:
 
 @functools.cache
 def layer_norm_vjp_kernel() -> Callable[..., list[mx.array]]:
-    """Backward: `dx`, and per-row terms `g * xhat` of the weight gradient in float32."""
+    """Backward: `dx`, and per-row terms `g * xhat` of the weight gradient."""
     return mx.fast.metal_kernel(
         name="mg_layer_norm_vjp", input_names=["x", "w", "g", "eps", "row_length"],
         output_names=["dx", "dw_rows"], source=LAYER_NORM_VJP_SOURCE,
@@ -149,7 +149,9 @@ def _layer_norm_vjp(
         output_shapes=[(rows, n), (rows, n)], output_dtypes=[x.dtype, mx.float32],
     )  # fmt: skip
     dw = None if weight is None else mx.sum(dw_rows, axis=0).astype(weight.dtype)
-    db = None if bias is None else mx.sum(g.astype(mx.float32), axis=0).astype(bias.dtype)
+    db = None
+    if bias is not None:
+        db = mx.sum(g.astype(mx.float32), axis=0).astype(bias.dtype)
     return dx.reshape(x.shape), dw, db, None
 
 
@@ -167,7 +169,8 @@ def layer_norm(
 
     Raises:
         TypeError: a non-float array, mismatched dtypes, or a non-number `eps`.
-        ValueError: `x` is 0-d, empty or too large; a wrong `weight`/`bias` shape; bad `eps`.
+        ValueError: `x` is 0-d, empty or too large; a wrong `weight` or `bias`
+            shape; bad `eps`.
     """
     x = check_float_array("layer_norm", "x", x, min_ndim=1)
     if weight is not None:

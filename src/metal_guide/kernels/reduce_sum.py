@@ -82,8 +82,8 @@ def reduce_sum_partials_kernel() -> Callable[..., list[mx.array]]:
 
 # --8<-- [start:launch]
 THREADGROUP_SIZE = 256
-# Enough threadgroups to keep every GPU core busy (an M-series Max/Ultra has 32-80 cores) and
-# few enough that the second pass is a single short row.
+# Enough threadgroups to keep every GPU core busy (an M-series Max or Ultra has
+# 32-80 cores) and few enough that the second pass is a single short row.
 MAX_PARTIALS = 1024
 
 
@@ -105,18 +105,18 @@ def reduce_sum(x: mx.array, axis: int | None = -1) -> mx.array:
     """Sum of `x` along its last axis (`axis=-1`) or over all elements (`axis=None`).
 
     Args:
-        x: float32, float16 or bfloat16, non-empty; any layout (non-contiguous inputs are
-            copied by MLX before the launch).
+        x: float32, float16 or bfloat16, non-empty; any layout (MLX copies
+            non-contiguous inputs before the launch).
         axis: `-1` (or `x.ndim - 1`) for row sums, `None` for the sum of everything.
 
     Returns:
-        An array of `x`'s dtype: shape `x.shape[:-1]` for `axis=-1`, shape `()` for `None`.
-        Accumulation is in float32, rounded once at the end.
+        An array of `x`'s dtype: shape `x.shape[:-1]` for `axis=-1`, `()` for
+        `None`. Accumulation is in float32, rounded once at the end.
 
     Raises:
         TypeError: `x` is not a float array, or `axis` is not an int or None.
-        ValueError: `x` is empty or too large, `axis` is another axis, or `x` is 0-d with
-            `axis=-1`.
+        ValueError: `x` is empty or too large, `axis` is another axis, or `x`
+            is 0-d with `axis=-1`.
     """
     x = check_float_array("reduce_sum", "x", x)
     if axis is None:
@@ -127,8 +127,8 @@ def reduce_sum(x: mx.array, axis: int | None = -1) -> mx.array:
         raise ValueError("reduce_sum: `x` is 0-d; it has no axis -1 (use axis=None)")
     if axis not in (-1, x.ndim - 1):
         raise ValueError(
-            f"reduce_sum: `axis`={axis} is not supported; use -1 (the last axis) or None "
-            "(transpose first to sum along another axis)"
+            f"reduce_sum: `axis`={axis} is not supported; use -1 (the last axis) "
+            "or None (transpose first to sum along another axis)"
         )
     n = x.shape[-1]
     return _row_sums(x.reshape(-1, n), x.dtype).reshape(x.shape[:-1])
@@ -146,8 +146,8 @@ def _sum_all(x: mx.array) -> mx.array:
         output_shapes=[(groups,)],
         output_dtypes=[mx.float32],
     )
-    # Second dispatch: no barrier spans threadgroups, so the partials are summed by a new
-    # launch, which MLX orders after the first on the same stream.
+    # Second dispatch: no barrier spans threadgroups, so the partials are summed
+    # by a new launch, which MLX orders after the first on the same stream.
     return _row_sums(partials.reshape(1, groups), x.dtype).reshape(())
 # --8<-- [end:launch]
 

@@ -134,7 +134,9 @@ def _rms_norm(x: mx.array, weight: mx.array | None, eps: float) -> mx.array:
 
 @_rms_norm.vjp
 def _rms_norm_vjp(
-    primals: tuple[mx.array, mx.array | None, float], cotangent: mx.array, output: mx.array
+    primals: tuple[mx.array, mx.array | None, float],
+    cotangent: mx.array,
+    output: mx.array,
 ) -> tuple[mx.array, mx.array | None, None]:
     x, weight, eps = primals
     n = x.shape[-1]
@@ -156,7 +158,7 @@ def rms_norm(x: mx.array, weight: mx.array | None, eps: float = 1e-5) -> mx.arra
 
     Raises:
         TypeError: a non-float array, mismatched dtypes, or a non-number `eps`.
-        ValueError: `x` is 0-d, empty or too large; `weight` has the wrong shape; bad `eps`.
+        ValueError: `x` is 0-d, empty or too large; a wrong `weight` shape; bad `eps`.
     """
     x = check_float_array("rms_norm", "x", x, min_ndim=1)
     if weight is not None:
@@ -166,7 +168,9 @@ def rms_norm(x: mx.array, weight: mx.array | None, eps: float = 1e-5) -> mx.arra
 
 
 # --8<-- [start:reference]
-def rms_norm_reference(x: mx.array, weight: mx.array | None, eps: float = 1e-5) -> mx.array:
+def rms_norm_reference(
+    x: mx.array, weight: mx.array | None, eps: float = 1e-5
+) -> mx.array:
     """The same normalisation in plain MLX, in float32, rounded once to `x.dtype`."""
     xf = x.astype(mx.float32)
     y = xf * mx.rsqrt(mx.mean(xf * xf, axis=-1, keepdims=True) + eps)

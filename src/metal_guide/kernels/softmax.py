@@ -117,8 +117,8 @@ def softmax_online_kernel() -> Callable[..., list[mx.array]]:
 def softmax_vjp_kernel() -> Callable[..., list[mx.array]]:
     """The gradient with respect to `x`, from the output `y` and the cotangent `g`."""
     return mx.fast.metal_kernel(
-        name="mg_softmax_vjp", input_names=["y", "g", "row_length"], output_names=["dx"],
-        source=SOFTMAX_VJP_SOURCE, header=BLOCK_REDUCE_HEADER,
+        name="mg_softmax_vjp", input_names=["y", "g", "row_length"],
+        output_names=["dx"], source=SOFTMAX_VJP_SOURCE, header=BLOCK_REDUCE_HEADER,
     )  # fmt: skip
 # --8<-- [end:kernels]
 
@@ -165,8 +165,8 @@ def softmax(x: mx.array, *, online: bool | None = None) -> mx.array:
 
     Args:
         x: float32, float16 or bfloat16, at least 1-D, non-empty.
-        online: use the two-pass online kernel (`True`), the three-pass kernel (`False`), or
-            choose by row length (`None`: online above `ONLINE_THRESHOLD` elements).
+        online: the two-pass online kernel (`True`), the three-pass kernel
+            (`False`), or by row length (`None`: online above `ONLINE_THRESHOLD`).
 
     Raises:
         TypeError: `x` is not a float array.

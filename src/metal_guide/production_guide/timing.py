@@ -35,7 +35,9 @@ def median_ms(fn: Callable[..., mx.array], *args: mx.array, warmup: int = 3,
 from metal_guide.kernels.rms_norm import rms_norm, rms_norm_reference  # noqa: E402
 
 
-def compare_rms_norm(rows: int, n: int, dtype: mx.Dtype = mx.float16) -> dict[str, float]:
+def compare_rms_norm(
+    rows: int, n: int, dtype: mx.Dtype = mx.float16
+) -> dict[str, float]:
     """Milliseconds for our kernel, MLX's fused built-in and the compiled reference."""
     x = mx.random.normal((rows, n)).astype(dtype)
     w = mx.ones((n,), dtype=dtype)
