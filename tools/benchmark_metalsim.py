@@ -6,11 +6,14 @@ Usage::
 
 Targets (from the project's emulator issue):
 
+* first kernel on a fresh machine <= 20 s (empty cache directory, zig's cache included);
 * cold compile of one kernel <= 0.5 s (empty cache directory, precompiled header built once);
 * overhead of launching an already compiled kernel <= 5 ms;
 * a 1M-thread elementwise kernel within 10x of the same operation done by MLX's CPU back-end
   in the same run;
 * a 1M-thread barrier-heavy reduction (256-thread threadgroups, tree sum) <= 1 s.
+
+It also times a GEMM on SIMD-group matrices (no target: a figure for the reader).
 
 Every figure printed comes from this run on this machine; the report says which machine.
 Timings describe the emulator on a CPU and say nothing about speed on a GPU.
@@ -51,6 +54,43 @@ TREE_SUM_SOURCE = """
     }
 """
 
+# A tiled GEMM on SIMD-group matrices: 2x2 SIMD groups per 128-thread threadgroup, each
+# computing a 16x16 block of C from 32x8 / 8x32 threadgroup tiles, K in steps of 8.
+SIMDGROUP_GEMM_SOURCE = """
+    uint sg = simdgroup_index_in_threadgroup;
+    uint t = thread_index_in_threadgroup;
+    uint row0 = threadgroup_position_in_grid.y * 32;
+    uint col0 = threadgroup_position_in_grid.x * 32;
+    uint sr = (sg / 2) * 16;
+    uint sc = (sg % 2) * 16;
+    int K = a_shape[1];
+    int N = b_shape[1];
+    threadgroup float as[32 * 8];
+    threadgroup float bs[8 * 32];
+    simdgroup_float8x8 acc[2][2];
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 2; j++)
+            acc[i][j] = make_filled_simdgroup_matrix<float, 8, 8>(0.0f);
+    for (int k0 = 0; k0 < K; k0 += 8) {
+        for (uint e = t; e < 256; e += 128) {
+            as[e] = a[(row0 + e / 8) * K + k0 + e % 8];
+            bs[e] = b[(k0 + e / 32) * N + col0 + e % 32];
+        }
+        threadgroup_barrier(mem_flags::mem_threadgroup);
+        simdgroup_float8x8 fa[2], fb[2];
+        for (int i = 0; i < 2; i++) simdgroup_load(fa[i], as, 8, ulong2(0, sr + 8 * i));
+        for (int j = 0; j < 2; j++) simdgroup_load(fb[j], bs, 32, ulong2(sc + 8 * j, 0));
+        for (int i = 0; i < 2; i++)
+            for (int j = 0; j < 2; j++)
+                simdgroup_multiply_accumulate(acc[i][j], fa[i], fb[j], acc[i][j]);
+        threadgroup_barrier(mem_flags::mem_threadgroup);
+    }
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 2; j++)
+            simdgroup_store(acc[i][j], c, N, ulong2(col0 + sc + 8 * j, row0 + sr + 8 * i));
+"""
+GEMM_SIZE = 256
+
 
 def best_of(fn: Callable[[], object], repeat: int) -> float:
     times = []
@@ -79,9 +119,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     # A fresh cache so the cold-compile figure is really cold (the precompiled header is
-    # part of the cache and is rebuilt once, timed separately).
+    # part of the cache and is rebuilt once, timed separately). With zig, zig's own cache lives
+    # inside it too, so the first kernel pays what a fresh machine pays.
     cache = tempfile.mkdtemp(prefix="metalsim-bench-")
     os.environ["METALSIM_CACHE_DIR"] = cache
+    os.environ.pop("ZIG_GLOBAL_CACHE_DIR", None)
 
     import mlx.core as mx
 
@@ -112,7 +154,13 @@ def main(argv: list[str] | None = None) -> int:
     mx.eval(call_exp(exp_kernel("bench_warmup"), small))
     first = time.perf_counter() - start
     rows.append(
-        ("first kernel in an empty cache (builds runtime + PCH)", f"{first:.2f} s", "-", True)
+        (
+            "first kernel on a fresh machine (empty cache: runtime, preamble, PCH and, with "
+            "zig, zig's compiler-rt)",
+            f"{first:.1f} s",
+            "<= 20 s",
+            first <= 20,
+        )
     )
 
     colds = []
@@ -180,6 +228,47 @@ def main(argv: list[str] | None = None) -> int:
             f"{reduction:.3f} s",
             "<= 1 s",
             reduction <= 1.0,
+        )
+    )
+
+    gemm = metalsim.metal_kernel(
+        name="bench_simdgroup_gemm",
+        input_names=["a", "b"],
+        output_names=["c"],
+        source=SIMDGROUP_GEMM_SOURCE,
+    )
+    ga = mx.random.normal((GEMM_SIZE, GEMM_SIZE))
+    gb = mx.random.normal((GEMM_SIZE, GEMM_SIZE))
+    mx.eval(ga, gb)
+
+    def call_gemm():
+        return gemm(
+            inputs=[ga, gb],
+            grid=(GEMM_SIZE // 32 * 128, GEMM_SIZE // 32, 1),
+            threadgroup=(128, 1, 1),
+            output_shapes=[(GEMM_SIZE, GEMM_SIZE)],
+            output_dtypes=[mx.float32],
+        )[0]
+
+    product = call_gemm()
+    assert mx.allclose(product, ga @ gb, rtol=1e-4, atol=1e-3).item(), "GEMM is wrong"
+    gemm_time = best_of(lambda: mx.eval(call_gemm()), 3)
+    gemm_native = best_of(lambda: mx.eval(ga @ gb), 5)
+    rows.append(
+        (
+            f"simdgroup_matrix GEMM {GEMM_SIZE}x{GEMM_SIZE}x{GEMM_SIZE} float32, "
+            f"{GEMM_SIZE * GEMM_SIZE // 8} threads (best of 3)",
+            f"{gemm_time * 1e3:.1f} ms",
+            "-",
+            True,
+        )
+    )
+    rows.append(
+        (
+            "same product with MLX's CPU back-end (best of 5)",
+            f"{gemm_native * 1e3:.2f} ms",
+            "-",
+            True,
         )
     )
 

@@ -54,6 +54,16 @@ class Result:
     seconds: float
     comparisons: list[Comparison] = field(default_factory=list)
     message: str = ""
+    # `git rev-parse HEAD` of the checkout the kernel came from, so a run can be reproduced.
+    commit: str = ""
+
+
+def checkout_commit(root: Path) -> str:
+    """The commit a checkout is at, or why it is not known."""
+    proc = subprocess.run(
+        ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True
+    )
+    return proc.stdout.strip() if proc.returncode == 0 else "unknown (not a git checkout)"
 
 
 def check(name: str, project: str) -> Callable:
@@ -640,6 +650,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             data = json.loads(line[len("RESULT ") :])
             data["comparisons"] = [Comparison(**c) for c in data["comparisons"]]
+            data["commit"] = checkout_commit(root)
             results.append(Result(**data))
 
     for r in results:

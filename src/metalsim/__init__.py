@@ -24,12 +24,15 @@ from metalsim.kernel import (
 
 
 def _version() -> str:
-    try:
-        from importlib.metadata import version
+    from importlib.metadata import PackageNotFoundError, version
 
-        return version("mlx-metal-guide")
-    except Exception:  # not installed as a distribution (e.g. run from a source tree)
-        return "0+unknown"
+    # metalsim ships on its own (mlx-metalsim) and inside the guide's distribution.
+    for dist in ("mlx-metalsim", "mlx-metal-guide"):
+        try:
+            return version(dist)
+        except PackageNotFoundError:
+            continue
+    return "0+unknown"  # not installed as a distribution (e.g. run from a source tree)
 
 
 __version__ = _version()

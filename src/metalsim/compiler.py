@@ -28,7 +28,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from metalsim import preamble, rewrite
+from metalsim import first_run, preamble, rewrite
 from metalsim.errors import MetalCompileError, ToolchainError
 from metalsim.toolchain import MATH_MODES, Toolchain, default_cache_dir, find_toolchain
 
@@ -382,7 +382,8 @@ def _pch(tc: Toolchain, math_mode: str) -> tuple[Path, Path | None]:
     tmp_p = d / f"prelude.{os.getpid()}.{threading.get_ident()}.pch.tmp"
     cmd = [*tc.cxx, *flags, *_defines(math_mode), *preamble.include_flags(), "-w",
            "-x", "c++-header", str(header), "-o", str(tmp_p)]  # fmt: skip
-    res = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    with first_run.announce(f"precompiling metalsim's headers ({math_mode} math)", "2-10 s"):
+        res = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if res.returncode != 0:
         tmp_p.unlink(missing_ok=True)
         return header, None  # compile without a PCH (slower, same result)

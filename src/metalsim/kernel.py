@@ -496,8 +496,11 @@ def _compile(prep: PreparedCall, math_mode: str, sanitize: bool) -> Any:
 
 def _backend_compile(gen: signature.GeneratedKernel, math_mode: str, sanitize: bool) -> Any:
     """The language layer (Interface 2). Tests of this layer may replace it."""
-    from metalsim import compiler
+    from metalsim import compiler, launch
 
+    # The runtime first: on a fresh machine its build also builds zig's compiler-rt, with a
+    # progress message, instead of the first kernel's link doing it silently.
+    launch.runtime_library(sanitize)
     return compiler.compile_kernel(
         gen.source, signature.entry_spec(gen), math_mode=math_mode, sanitize=sanitize
     )
@@ -581,11 +584,11 @@ def execute(
         k.input_names, prep.inputs, prep.generated.shape_infos, strict=True
     ):
         n = input_view(a)
-        if k.ensure_row_contiguous and not n.flags.c_contiguous:
+        if (k.ensure_row_contiguous and not n.flags.c_contiguous) or _misaligned(n):
             # Our copy gets guards; zero-copy inputs are MLX's memory, and the signature makes
             # them `const device T*`, so writing to one takes a deliberate cast.
             if guards is None:
-                n = np.ascontiguousarray(n)
+                n = np.array(n, order="C", copy=True)
             else:
                 copy = _guarded_empty(n.shape, n.dtype, f"input `{name}`", guards)
                 copy[...] = n
@@ -634,6 +637,17 @@ def execute(
     if guards:
         _check_guards(k.name, guards)
     return outs
+
+
+# A Metal buffer starts at least 16-byte aligned (a page, in practice), and kernels rely on it:
+# `reinterpret_cast<device float4*>(x)` compiles to aligned vector loads, and on x86 a misaligned
+# one faults. MLX's CPU allocator puts a size header before the data (8 mod 16 on glibc), so
+# contiguous inputs that are not aligned to the largest Metal vector (long4, 32 bytes) are copied.
+_BUFFER_ALIGN = 32
+
+
+def _misaligned(n: np.ndarray) -> bool:
+    return n.flags.c_contiguous and n.ctypes.data % _BUFFER_ALIGN != 0
 
 
 def _buffer_arg(n: np.ndarray) -> Any:
@@ -868,6 +882,7 @@ def metal_kernel(
     compile_options: dict[str, str] | None = None,
 ) -> MetalKernel:
     """Drop-in for ``mx.fast.metal_kernel`` (MLX 0.32) that runs the kernel on the CPU."""
+    signature.warn_if_other_mlx()
     args = (
         name, input_names, output_names, source, header, ensure_row_contiguous,
         atomic_outputs, compile_options,

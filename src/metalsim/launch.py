@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from metalsim import toolchain
+from metalsim import first_run, toolchain
 from metalsim.errors import KernelRuntimeError, MetalsimError, ToolchainError
 
 __all__ = [
@@ -137,13 +137,17 @@ def runtime_library(sanitize: bool = False) -> Path:
         fd, tmp = tempfile.mkstemp(prefix=out.stem + ".", suffix=".tmp.so", dir=out_dir)
         os.close(fd)
         try:
-            proc = subprocess.run(
-                [*cmd, *flags, "-I", str(_RUNTIME_DIR), *srcs, "-o", tmp],
-                capture_output=True,
-                text=True,
-                timeout=600,
-                check=False,
-            )
+            with first_run.announce(
+                f"building the metalsim runtime with {tc.kind}",
+                "5-15 s; zig also builds its compiler-rt",
+            ):
+                proc = subprocess.run(
+                    [*cmd, *flags, "-I", str(_RUNTIME_DIR), *srcs, "-o", tmp],
+                    capture_output=True,
+                    text=True,
+                    timeout=600,
+                    check=False,
+                )
             if proc.returncode != 0:
                 raise ToolchainError(
                     f"building the metalsim runtime failed ({' '.join(cmd)}):\n"

@@ -28,7 +28,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from metalsim import rewrite
+from metalsim import first_run, rewrite
 from metalsim.errors import MetalsimError
 from metalsim.toolchain import Toolchain, default_cache_dir, find_toolchain
 
@@ -228,7 +228,8 @@ def preamble_path(tc: Toolchain | None = None) -> Path:
     path = default_cache_dir() / "preamble" / f"{key}.h"
     if path.exists():
         return path
-    text = build(tc)
+    with first_run.announce(f"adapting MLX {mlx_version()}'s Metal preamble", "1-5 s"):
+        text = build(tc)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_text(text)

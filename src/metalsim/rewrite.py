@@ -398,8 +398,16 @@ class _Rewriter:
                 i += 1
                 continue
             # ---- identifiers
-            if s in _SYNC_NAMES or s.startswith(("simd_", "quad_")):
+            if s in _SYNC_NAMES or s.startswith(("simd_", "quad_", "simdgroup_")):
                 self.uses_sync = True
+            if s == "constant" and self.tok(i - 1) != ")":
+                # Read-only memory; a program-scope `constant` variable is initialised with a
+                # compile-time constant (MSL 4.2), so as `const` it can be an array bound or a
+                # template argument. Padded to keep columns. After `)` it qualifies a member
+                # function (`f() constant`), and the keyword macro erases it.
+                self.edit(t.start, t.end, "const   ")
+                i += 1
+                continue
             if s == "threadgroup":
                 j = self.threadgroup(i, head_start)
                 if j is not None:

@@ -23,11 +23,31 @@ The same walk that writes the signature also yields the parameter list the compi
 
 from __future__ import annotations
 
+import functools
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, Union
 
 import mlx.core as mx
+
+# The MLX release whose generator this module reproduces byte for byte. Earlier 0.32 releases
+# differ (0.32.0-0.32.2 keep the '-' of negative template ints in the kernel name; 0.32.0 used
+# another template hash), so metalsim warns once when another MLX is installed.
+REPRODUCED_MLX = "0.32.4"
+
+
+@functools.cache
+def warn_if_other_mlx() -> None:
+    """Warn (once per process) if the installed MLX is not the release reproduced here."""
+    version = getattr(mx, "__version__", "?")
+    if version.split("+")[0].split(".dev")[0] != REPRODUCED_MLX:
+        warnings.warn(
+            f"metalsim reproduces the kernel source of MLX {REPRODUCED_MLX}, but MLX "
+            f"{version} is installed: the source it compiles can differ from what this MLX "
+            "builds on a Mac",
+            stacklevel=3,
+        )
 
 # Inputs with fewer elements are passed in Metal's `constant` address space (MLX constant).
 MAX_CONSTANT_ARRAY_SIZE = 8

@@ -30,6 +30,16 @@ def test_scale_runs_emulated_and_installed_restores() -> None:
     assert mx.fast.metal_kernel is before
 
 
+def test_scale_builds_its_kernel_once() -> None:
+    from metal_guide.testing_on_linux.scale import scale, scale_kernel
+
+    x = mx.arange(33, dtype=mx.float32)
+    with metalsim.installed():
+        for factor in (1.0, 2.0, 3.0):
+            assert mx.array_equal(scale(x, factor), factor * x)
+    assert scale_kernel.cache_info().currsize == 1
+
+
 def test_unwritten_reports_exactly_the_dropped_tail() -> None:
     from metal_guide.testing_on_linux.unwritten import scale4, scale4_call
 

@@ -38,5 +38,5 @@ except ValueError as e:
 try:
     run(tile=9000, threads=256)  # 36000 bytes of threadgroup memory
 except metalsim.KernelRuntimeError as e:
-    print(e)  # <source>:2:25: threadgroup memory of 36000 bytes exceeds the limit ...
+    print(e)  # <source>:2:27: threadgroup memory of 36000 bytes exceeds the limit ...
 # --8<-- [end:limits]

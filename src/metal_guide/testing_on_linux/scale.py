@@ -5,6 +5,8 @@ on Linux, where MLX has no Metal back-end, metalsim runs it on the CPU.
 """
 
 # --8<-- [start:kernel]
+import functools
+
 import mlx.core as mx
 
 import metalsim
@@ -15,13 +17,17 @@ SCALE_SOURCE = """
 """
 
 
-def scale(x: mx.array, factor: float) -> mx.array:
-    """factor * x, computed by a custom Metal kernel."""
-    # mx.fast.metal_kernel is looked up at call time, so metalsim.install() takes effect here.
-    kernel = mx.fast.metal_kernel(
+@functools.cache
+def scale_kernel():
+    # Built once, on first use: metalsim.install() only has to come before the first call.
+    return mx.fast.metal_kernel(
         name="scale", input_names=["inp", "factor"], output_names=["out"], source=SCALE_SOURCE
     )
-    return kernel(
+
+
+def scale(x: mx.array, factor: float) -> mx.array:
+    """factor * x, computed by a custom Metal kernel."""
+    return scale_kernel()(
         inputs=[x, factor],
         output_shapes=[x.shape],
         output_dtypes=[x.dtype],

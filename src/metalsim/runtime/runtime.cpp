@@ -490,13 +490,24 @@ void fault_handler(int sig, siginfo_t *si, void *uc) {
       fmt_thread(th, sizeof th, w->cur_attrs);
       const char *obj = g_kobj.name;
       uintptr_t off = pc - g_kobj.base;
+      // x86 reports a general-protection fault (a misaligned aligned-vector load such as a
+      // float4 through a cast pointer, or a non-canonical address) as SIGSEGV at address 0.
+#ifdef SI_KERNEL
+      bool gp = sig == SIGSEGV && addr == nullptr && si->si_code == SI_KERNEL;
+#else
+      bool gp = false;  // macOS reports misaligned accesses as SIGBUS with their address
+#endif
       record_error(
-          "invalid memory access: the kernel %s address %p (%s) at %s+0x%lx (%s). "
+          "invalid memory access: the kernel %s address %p (%s) at %s+0x%lx (%s).%s "
           "Out-of-bounds accesses are undefined on the GPU; rerun with sanitize=True "
           "(AddressSanitizer) to get the source line. Earlier stray writes may have corrupted "
           "other memory of this process.",
           sig == SIGBUS ? "accessed misaligned or unmapped" : "accessed invalid", (void *)addr,
-          sig == SIGBUS ? "SIGBUS" : "SIGSEGV", obj, (unsigned long)off, th);
+          sig == SIGBUS ? "SIGBUS" : "SIGSEGV", obj, (unsigned long)off, th,
+          gp ? " The CPU reported a general-protection fault, not a real address: most likely "
+               "a vector access (float4, half4, ...) through a pointer that is not aligned to "
+               "the vector's size, e.g. a cast of `x + 1`, or a wild pointer."
+             : "");
       escape(w);
     }
   }
@@ -1318,7 +1329,9 @@ static void *tg_alloc_impl(int site_id, size_t size, size_t align, const char *f
   }
   for (int i = 0; i < w->nsites; i++)
     if (w->sites[i].id == site_id) return w->sites[i].ptr;
-  if (align == 0) align = 1;
+  // Metal hands out threadgroup memory in 16-byte units, so a `threadgroup float buf[N]` may be
+  // read through a float4 pointer: align every declaration to at least 16.
+  if (align < 16) align = 16;
   if (align > 4096 || (align & (align - 1))) {
     metalsim_fail("threadgroup memory alignment must be a power of two <= 4096", file, line, col);
   }

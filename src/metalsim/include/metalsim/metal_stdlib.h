@@ -26,5 +26,6 @@
 // Runtime layer: barriers, SIMD/quad functions, atomics.
 #include "metal_sync.h"
 #include "metal_simdgroup.h"
+#include "metal_simdgroup_matrix.h"
 #include "metal_atomic.h"
 #include "metal_extras.h"
