@@ -88,6 +88,8 @@ def test_planted_bug_is_caught(number: int) -> None:
 def test_exercise_sizes_leave_a_partial_threadgroup() -> None:
     """At least one graded size per exercise does not fill its last threadgroup."""
     for ex in EXERCISES:
+        if "simdgroup_matrix" in ex.needs:
+            continue  # 8 x 8 fragments: its sizes are multiples of 8 by definition
         partial = False
         for size in ex.sizes:
             inputs = ex.make_inputs(size)

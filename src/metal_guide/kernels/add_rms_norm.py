@@ -76,7 +76,8 @@ def add_rms_norm(
     """`h = x + residual` and `rms_norm(h, weight, eps)`, in one kernel.
 
     Args:
-        x, residual: float arrays of one shape and dtype, at least 1-D, non-empty.
+        x: a float array, at least 1-D, non-empty.
+        residual: a float array of `x`'s shape and dtype.
         weight: a 1-D array of `x.shape[-1]` elements with `x`'s dtype.
         eps: added to the mean square; finite and >= 0.
 

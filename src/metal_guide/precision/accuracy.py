@@ -19,6 +19,7 @@ import json
 import platform
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import mlx.core as mx
 import numpy as np
@@ -152,11 +153,17 @@ def dot_figure(rows: list[dict[str, float]]) -> str:
     import matplotlib.pyplot as plt
 
     grey = "#808080"
-    plt.rcParams.update({
+    style = {
         "svg.hashsalt": "metal-guide-precision", "svg.fonttype": "path",
         "text.color": grey, "axes.labelcolor": grey, "axes.edgecolor": grey,
         "xtick.color": grey, "ytick.color": grey, "font.size": 10,
-    })  # fmt: skip
+    }  # fmt: skip
+    # rc_context, not rcParams.update: other figures drawn in the same process keep their style
+    with plt.rc_context(style):
+        return _draw_dot_figure(plt, rows)
+
+
+def _draw_dot_figure(plt: Any, rows: list[dict[str, float]]) -> str:
     fig, ax = plt.subplots(figsize=(7, 4.2))
     cond = np.array([r["cond"] for r in rows])
     floor = 1e-20  # exact results (error 0) are drawn on the bottom edge

@@ -28,6 +28,15 @@ DELIBERATE: dict[tuple[str, str], str] = {
         "an eight-element demo of running a plain script under metalsim",
     ("testing_on_linux/watchdog.py", "threadgroup-size"):
         "a single thread spinning forever, to show the watchdog",
+    # Common pitfalls: each *_pitfall.py holds the broken form on purpose, next to its fix.
+    ("common_pitfalls/early_return_pitfall.py", "divergent-barrier"):
+        "the broken form of the early-return pitfall",
+    ("common_pitfalls/index_overflow_pitfall.py", "threadgroup-size"):
+        "one thread suffices to show a 32-bit index wrapping",
+    ("common_pitfalls/local_array_pitfall.py", "stack-array-dynamic-index"):
+        "the broken form of the thread-local array pitfall",
+    ("common_pitfalls/template_churn_pitfall.py", "template-churn"):
+        "the broken form of the template-churn pitfall",
 }
 
 
