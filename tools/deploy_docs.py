@@ -14,6 +14,7 @@ import argparse
 import os
 import subprocess
 import sys
+import tempfile
 from importlib.metadata import version
 from pathlib import Path
 
@@ -38,6 +39,10 @@ def main(argv: list[str] | None = None) -> int:
     mike = [str(Path(sys.executable).parent / "mike")]
     push = ["--push"] if args.push else []
     title = f"{args.version} (MLX {version('mlx')})"
+    # A build directory of its own (mkdocs.yml reads SITE_DIR), so that deployments running
+    # side by side never share the repository's site/.
+    build = tempfile.TemporaryDirectory(prefix="mike-site-")
+    env["SITE_DIR"] = build.name
     subprocess.run(
         [*mike, "deploy", "-F", str(CONFIG), "--update-aliases", "-t", title, *push,
          args.version, *args.aliases],

@@ -9,6 +9,7 @@ import sys
 from importlib.metadata import version
 from pathlib import Path
 
+import pytest
 from conftest import REPO_ROOT
 
 DEPLOY = REPO_ROOT / "tools" / "deploy_docs.py"
@@ -20,6 +21,8 @@ def git(repo: Path, *args: str) -> str:
     ).stdout
 
 
+# mike builds into the repository's site/: one deployment at a time (--dist loadgroup).
+@pytest.mark.xdist_group("mike-site-dir")
 def test_two_versions_deploy_locally(tmp_path: Path) -> None:
     repo = tmp_path / "pages"
     repo.mkdir()

@@ -46,7 +46,7 @@ def poly(x: mx.array, coeffs: mx.array, limit: float | None = None) -> mx.array:
     ):
         raise ValueError("poly: `coeffs` must be a 1-d mx.array of 1 to 8 coefficients")
     # At most 8 degrees by the check above, so at most 8 instantiations per dtype.
-    # metalsim-lint: disable=template-churn -- DEGREE takes at most 8 values (checked above)
+    # metalsim-lint: disable=template-churn -- DEGREE takes at most 8 values
     (out,) = poly_kernel()(
         inputs=[x, coeffs.astype(mx.float32), 0.0 if limit is None else limit],
         template=[

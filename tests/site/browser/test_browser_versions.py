@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pytest
 from conftest import REPO_ROOT
 
 from .conftest import Server
@@ -41,6 +42,8 @@ def deploy_two_versions(tmp: Path) -> Path:
     return tree
 
 
+# mike builds into the repository's site/: one deployment at a time (--dist loadgroup).
+@pytest.mark.xdist_group("mike-site-dir")
 def test_version_selector_lists_versions(page: Page, tmp_path: Path, chromium_path: str) -> None:
     server = Server(deploy_two_versions(tmp_path))
     try:
