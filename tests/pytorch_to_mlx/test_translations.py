@@ -27,10 +27,12 @@ torch = pytest.importorskip("torch", reason="PyTorch not installed: pip install 
 def _assert_same(torch_result: object, mlx_result: object) -> None:
     if isinstance(torch_result, tuple):
         assert isinstance(mlx_result, tuple) and len(mlx_result) == len(torch_result)
-        for t, m in zip(torch_result, mlx_result):
+        for t, m in zip(torch_result, mlx_result, strict=True):
             _assert_same(t, m)
         return
-    np.testing.assert_allclose(np.asarray(mlx_result), np.asarray(torch_result), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        np.asarray(mlx_result), np.asarray(torch_result), rtol=1e-5, atol=1e-5
+    )
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,8 @@ def mlx_side() -> tuple[np.ndarray, np.ndarray]:
     b = mx.random.uniform(shape=(3,), key=key)  # same key, same numbers
     first, second = mx.random.split(key)  # new keys for independent draws
     assert not mx.array_equal(
-        mx.random.uniform(shape=(3,), key=first), mx.random.uniform(shape=(3,), key=second)
+        mx.random.uniform(shape=(3,), key=first),
+        mx.random.uniform(shape=(3,), key=second),
     )
     return np.array(a), np.array(b)
 
