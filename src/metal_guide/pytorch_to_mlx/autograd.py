@@ -1,6 +1,8 @@
 """Autograd: .backward() fills .grad; mx.grad and mx.value_and_grad return new functions."""
 
+# --8<-- [start:setup]
 import numpy as np
+# --8<-- [end:setup]
 
 
 # --8<-- [start:torch_side]

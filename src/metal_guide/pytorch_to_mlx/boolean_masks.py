@@ -1,8 +1,10 @@
 """Indexing and boolean masks: select with mx.where; MLX cannot read x[mask]."""
 
+# --8<-- [start:setup]
 import numpy as np
 
 VALUES = [3.0, -1.0, 4.0, -1.5, 5.0, -9.0]
+# --8<-- [end:setup]
 
 
 # --8<-- [start:torch_side]

@@ -1,8 +1,10 @@
 """torch.compile vs mx.compile: both trace a function once and reuse it for later calls."""
 
+# --8<-- [start:setup]
 import numpy as np
 
 VALUES = [-2.0, -0.5, 0.0, 0.5, 2.0]
+# --8<-- [end:setup]
 
 
 # --8<-- [start:torch_side]

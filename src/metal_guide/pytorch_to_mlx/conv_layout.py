@@ -1,10 +1,12 @@
 """Convolution layout: PyTorch is NCHW with weights (O, I, KH, KW); MLX is NHWC, (O, KH, KW, I)."""
 
+# --8<-- [start:setup]
 import numpy as np
 
 RNG = np.random.default_rng(0)
 IMAGE_NCHW = RNG.standard_normal((2, 3, 8, 8)).astype(np.float32)
 WEIGHT_OIHW = RNG.standard_normal((4, 3, 3, 3)).astype(np.float32)
+# --8<-- [end:setup]
 
 
 # --8<-- [start:torch_side]

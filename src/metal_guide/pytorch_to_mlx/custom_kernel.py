@@ -4,10 +4,13 @@ The PyTorch side needs an MPS device (a Mac) and is not executed by this project
 side runs under metalsim on Linux (emulated) and on a Mac's GPU unchanged.
 """
 
+# --8<-- [start:setup]
 import functools
 from collections.abc import Callable
 
 import mlx.core as mx
+# --8<-- [end:setup]
+
 
 # --8<-- [start:torch_mps]
 # A whole Metal function: PyTorch binds the arguments in order.

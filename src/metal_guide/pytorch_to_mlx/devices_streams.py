@@ -1,6 +1,8 @@
 """Devices vs streams: PyTorch moves tensors between devices; MLX arrays have no device."""
 
+# --8<-- [start:setup]
 import numpy as np
+# --8<-- [end:setup]
 
 
 # --8<-- [start:torch_side]

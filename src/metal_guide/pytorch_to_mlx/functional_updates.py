@@ -1,6 +1,8 @@
 """In-place ops vs functional updates: x[i] = v works in MLX but never aliases a view."""
 
+# --8<-- [start:setup]
 import numpy as np
+# --8<-- [end:setup]
 
 
 # --8<-- [start:torch_side]

@@ -1,6 +1,8 @@
 """Eager vs lazy evaluation: MLX records a graph and computes it at mx.eval or on use."""
 
+# --8<-- [start:setup]
 import numpy as np
+# --8<-- [end:setup]
 
 
 # --8<-- [start:torch_side]

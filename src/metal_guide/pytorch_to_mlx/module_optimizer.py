@@ -1,11 +1,13 @@
 """nn.Module and optimizers: one SGD step on the same linear layer in both frameworks."""
 
+# --8<-- [start:setup]
 import numpy as np
 
 WEIGHT = [[0.5, -1.0], [2.0, 0.25]]  # (out, in) in both frameworks
 BIAS = [0.1, -0.2]
 INPUT = [[1.0, 2.0], [-1.0, 0.5], [3.0, -2.0]]
 TARGET = [[1.0, 0.0], [0.0, 1.0], [2.0, -1.0]]
+# --8<-- [end:setup]
 
 
 # --8<-- [start:torch_side]

@@ -1,6 +1,8 @@
 """Random numbers: a global seed in both; MLX also takes explicit keys, split like JAX's."""
 
+# --8<-- [start:setup]
 import numpy as np
+# --8<-- [end:setup]
 
 
 # --8<-- [start:torch_side]

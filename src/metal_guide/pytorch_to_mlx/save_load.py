@@ -1,11 +1,13 @@
 """Saving and loading: state_dict + torch.save vs save_weights/load_weights (safetensors)."""
 
+# --8<-- [start:setup]
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
 WEIGHT = [[1.0, 2.0], [3.0, 4.0]]
+# --8<-- [end:setup]
 
 
 # --8<-- [start:torch_side]

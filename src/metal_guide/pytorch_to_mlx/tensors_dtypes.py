@@ -1,6 +1,8 @@
 """Tensors and dtypes: creating arrays, casting, and MLX's float32 default for Python floats."""
 
+# --8<-- [start:setup]
 import numpy as np
+# --8<-- [end:setup]
 
 
 # --8<-- [start:torch_side]
