@@ -9,6 +9,7 @@ import functools
 from collections.abc import Callable
 
 import mlx.core as mx
+
 # --8<-- [end:setup]
 
 

@@ -2,6 +2,7 @@
 
 # --8<-- [start:setup]
 import numpy as np
+
 # --8<-- [end:setup]
 
 
