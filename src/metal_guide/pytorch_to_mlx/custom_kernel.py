@@ -30,7 +30,7 @@ def leaky_relu_mps(x: "torch.Tensor", slope: float) -> "torch.Tensor":  # noqa: 
 
     lib = torch.mps.compile_shader(MPS_SOURCE)  # build once in real code
     out = torch.empty_like(x)
-    lib.leaky_relu(x, out, slope)  # one thread per element of x by default
+    lib.leaky_relu(x, out, slope, threads=x.numel())  # one thread per element
     return out
 
 
