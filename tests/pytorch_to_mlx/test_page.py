@@ -10,6 +10,8 @@ import pytest
 from conftest import REPO_ROOT
 from tests.quick_start.page_checks import too_long_shown_lines
 
+from metal_guide.pytorch_to_mlx import boolean_masks
+
 PAGE = REPO_ROOT / "docs" / "guides" / "pytorch-to-mlx.md"
 
 
@@ -38,3 +40,9 @@ def test_the_page_is_complete_and_uses_tabs() -> None:
 
 def test_shown_code_fits_without_sideways_scrolling() -> None:
     assert not too_long_shown_lines("pytorch_to_mlx")
+
+
+def test_mlx_cannot_read_with_a_boolean_mask() -> None:
+    x = mx.array(boolean_masks.VALUES)
+    with pytest.raises(ValueError, match="boolean"):
+        x[x > 0]

@@ -76,14 +76,6 @@ def test_the_optimizer_step_changed_the_weights() -> None:
     assert not np.allclose(module_optimizer.mlx_side(), module_optimizer.WEIGHT)
 
 
-def test_mlx_cannot_read_with_a_boolean_mask() -> None:
-    import mlx.core as mx
-
-    x = mx.array(boolean_masks.VALUES)
-    with pytest.raises(ValueError, match="boolean"):
-        x[x > 0]
-
-
 def test_mlx_mask_assignment_works() -> None:
     import mlx.core as mx
 
