@@ -30,7 +30,7 @@ def leaky_relu_mps(x: "torch.Tensor", slope: float) -> "torch.Tensor":  # noqa: 
 
     lib = torch.mps.compile_shader(MPS_SOURCE)  # build once in real code
     out = torch.empty_like(x)
-    # Called like the example in compile_shader's docstring, which passes no launch size.
+    # As in compile_shader's docstring example, which passes no launch size.
     lib.leaky_relu(x, out, slope)
     return out
 
