@@ -1,4 +1,4 @@
-"""Helpers shared by the quick-start tests."""
+"""Fixtures shared by the kernel-patterns tests (the quick-start tests reuse two of them)."""
 
 from __future__ import annotations
 
