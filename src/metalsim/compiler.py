@@ -359,7 +359,8 @@ def _pch(tc: Toolchain, math_mode: str) -> tuple[Path, Path | None]:
     pre = preamble.preamble_path(tc)
     flags = tc.compile_flags(math_mode=math_mode)
     key = hashlib.sha256(
-        "|".join([tc.identity, " ".join(flags), str(pre), _tree_hash()]).encode()
+        "|".join([tc.identity, " ".join(flags), " ".join(preamble.include_flags()), str(pre),
+                  _tree_hash()]).encode()  # fmt: skip
     ).hexdigest()[:20]
     d = default_cache_dir() / "pch" / key
     header = d / "prelude.h"
@@ -380,7 +381,11 @@ def _pch(tc: Toolchain, math_mode: str) -> tuple[Path, Path | None]:
         os.utime(tmp_h, (_FIXED_MTIME, _FIXED_MTIME))
         os.replace(tmp_h, header)
     tmp_p = d / f"prelude.{os.getpid()}.{threading.get_ident()}.pch.tmp"
+    # No timestamps in the PCH: a fresh checkout (or a branch switch) rewrites the headers with
+    # new mtimes but the same content, which the key already covers (_tree_hash); with stamps,
+    # clang would reject the PCH ("has been modified since the precompiled header was built").
     cmd = [*tc.cxx, *flags, *_defines(math_mode), *preamble.include_flags(), "-w",
+           "-Xclang", "-fno-pch-timestamp",
            "-x", "c++-header", str(header), "-o", str(tmp_p)]  # fmt: skip
     with first_run.announce(f"precompiling metalsim's headers ({math_mode} math)", "2-10 s"):
         res = subprocess.run(cmd, capture_output=True, text=True, check=False)
@@ -724,7 +729,7 @@ def _build(metal_source: str, entry: EntrySpec, tc: Toolchain, math_mode: str, k
         cmd = [*base, *pch_args, "-include", str(header), str(tu), "-o", str(out)]
         res = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=work)
         if res.returncode != 0 and pch is not None and (
-            "PCH" in res.stderr or "precompiled" in res.stderr
+            "PCH" in res.stderr or "precompiled" in res.stderr or "AST file" in res.stderr
         ):
             cmd = [*base, "-include", str(header), str(tu), "-o", str(out)]
             res = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=work)
