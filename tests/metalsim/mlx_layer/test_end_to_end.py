@@ -30,9 +30,7 @@ TOL = {mx.float32: 1e-5, mx.float16: 2e-3, mx.bfloat16: 1.6e-2}
 
 def _close(got: mx.array, want: mx.array, dtype: mx.Dtype) -> bool:
     tol = TOL[dtype]
-    return mx.allclose(
-        got.astype(mx.float32), want.astype(mx.float32), rtol=tol, atol=tol
-    ).item()
+    return mx.allclose(got.astype(mx.float32), want.astype(mx.float32), rtol=tol, atol=tol).item()
 
 
 # --- element-wise exp -------------------------------------------------------------------------
@@ -98,7 +96,7 @@ def test_exp_writes_everything_and_is_schedule_independent(exp_kernel: Any) -> N
 
 
 def test_kernel_object_compiles_once(exp_kernel: Any) -> None:
-    from metalsim import kernel as K
+    from metalsim import execution as K
 
     x = mx.ones(40)
     _exp(exp_kernel, x)
