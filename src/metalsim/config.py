@@ -13,11 +13,15 @@ import os
 from pathlib import Path
 
 # ---------------------------------------------------------------------------------------------
-# Environment variables.
+# Environment variables. The Python side reads them only through env()/env_flag() below; the
+# runtime (C++) reads METALSIM_NO_SIGNAL_HANDLER itself, and metalsim_startup.pth names
+# METALSIM_INSTALL literally (importing this module there would slow every interpreter start).
+# METALSIM_RT_VARIANT is for metalsim's own tests; INTERNAL lists such variables.
 
 CACHE_DIR = "METALSIM_CACHE_DIR"
 CXX = "METALSIM_CXX"
 INSTALL = "METALSIM_INSTALL"
+NO_SIGNAL_HANDLER = "METALSIM_NO_SIGNAL_HANDLER"  # read by runtime/runtime.cpp, not here
 QUIET = "METALSIM_QUIET"
 RT_VARIANT = "METALSIM_RT_VARIANT"
 SANITIZE = "METALSIM_SANITIZE"
@@ -29,6 +33,7 @@ ENVIRONMENT: dict[str, str] = {
     CACHE_DIR: "root of the on-disk cache (default $XDG_CACHE_HOME/metalsim, ~/.cache/metalsim)",
     CXX: "the C++ compiler command line to use instead of searching for clang or zig",
     INSTALL: "1: install metalsim at interpreter start (force: also with Metal)",
+    NO_SIGNAL_HANDLER: "any value: crashes in kernel code are not turned into errors",
     QUIET: "1: no first-run progress messages",
     RT_VARIANT: "ucontext: build the runtime's portable fiber switch (used by the tests)",
     SANITIZE: "1: compile and run kernels under AddressSanitizer",
@@ -36,6 +41,8 @@ ENVIRONMENT: dict[str, str] = {
     STRICT_BARRIERS: "1: fail kernels that reach a barrier in divergent code",
     WORKERS: "OS threads that run threadgroups (0: one per core)",
 }
+# Not user settings: the user documentation leaves them out.
+INTERNAL = frozenset({RT_VARIANT})
 
 
 def env(name: str) -> str | None:
