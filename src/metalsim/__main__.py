@@ -171,7 +171,9 @@ def _spec_call(spec_path: Path) -> tuple[Any, dict[str, Any]]:
             inputs.append(item)
     template = None
     if "template" in spec:
-        template = [(n, getattr(mx, v) if isinstance(v, str) else v) for n, v in spec["template"]]
+        template = [
+            (n, getattr(mx, v) if isinstance(v, str) else v) for n, v in spec["template"]
+        ]
     n_out = len(spec["output_names"])
     call = dict(
         inputs=inputs,

@@ -277,7 +277,9 @@ def write_replay(kernel: MetalKernel, directory: Path, **call_kwargs: Any) -> No
     arrays: dict[str, np.ndarray] = {}
     spec = {
         "kernel": kernel.spec.constructor_kwargs(),
-        "inputs": [_encode_value(v, arrays, f"in{i}") for i, v in enumerate(call_kwargs["inputs"])],
+        "inputs": [
+            _encode_value(v, arrays, f"in{i}") for i, v in enumerate(call_kwargs["inputs"])
+        ],
         "output_shapes": [list(map(int, s)) for s in call_kwargs["output_shapes"]],
         "output_dtypes": [_dtype_name(d) for d in call_kwargs["output_dtypes"]],
         "grid": list(map(int, call_kwargs["grid"])),
@@ -321,7 +323,9 @@ _ASAN_ERROR = re.compile(r"ERROR: AddressSanitizer: ([\w-]+)")
 _USER_LOC = re.compile(r"<(source|header)>:(\d+)(?::(\d+))?")
 
 
-def run_with_asan(kernel: MetalKernel, *, timeout: float = 600, **call_kwargs: Any) -> AsanReport:
+def run_with_asan(
+    kernel: MetalKernel, *, timeout: float = 600, **call_kwargs: Any
+) -> AsanReport:
     """Repeat one call in a subprocess with AddressSanitizer; never crashes the caller.
 
     Needs clang-19 with its ASan runtime (Debian: ``clang-19 libclang-rt-19-dev``); raises

@@ -84,7 +84,8 @@ class Toolchain:
         san = self.sanitize if sanitize is None else sanitize
         if san and not self.sanitize:
             raise ToolchainError(
-                "this toolchain was found without sanitize=True; call find_toolchain(sanitize=True)"
+                "this toolchain was found without sanitize=True; "
+                "call find_toolchain(sanitize=True)"
             )
         out = [*_COMMON_FLAGS, optimize, *_MATH_FLAGS[math_mode]]
         if san:

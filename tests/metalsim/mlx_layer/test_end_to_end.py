@@ -30,7 +30,9 @@ TOL = {mx.float32: 1e-5, mx.float16: 2e-3, mx.bfloat16: 1.6e-2}
 
 def _close(got: mx.array, want: mx.array, dtype: mx.Dtype) -> bool:
     tol = TOL[dtype]
-    return mx.allclose(got.astype(mx.float32), want.astype(mx.float32), rtol=tol, atol=tol).item()
+    return mx.allclose(
+        got.astype(mx.float32), want.astype(mx.float32), rtol=tol, atol=tol
+    ).item()
 
 
 # --- element-wise exp -------------------------------------------------------------------------
