@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import mlx.core as mx
 import numpy as np
 
 from metalsim import buffers, signature
 from metalsim.run_settings import Settings, current_settings
+
+if TYPE_CHECKING:  # the language layer is imported lazily, on the first compile
+    from metalsim.compiler import CompiledKernel
 
 
 @dataclass(frozen=True)
@@ -87,12 +90,12 @@ launch_count = 0
 
 # Compiled kernels by (source, kernel name, math mode, sanitize): MLX's library cache key is
 # name + hash(source) + math mode; the compiler also caches on disk across processes.
-_compiled: dict[tuple[str, str, str, bool], Any] = {}
+_compiled: dict[tuple[str, str, str, bool], CompiledKernel] = {}
 _compiled_lock = threading.Lock()
 compile_count = 0  # compiler calls made by this process (tests check the cache)
 
 
-def _compile(prep: PreparedCall, math_mode: str, sanitize: bool) -> Any:
+def _compile(prep: PreparedCall, math_mode: str, sanitize: bool) -> CompiledKernel:
     global compile_count
     gen = prep.generated
     key = (gen.source, gen.kernel_name, math_mode, sanitize)
@@ -105,7 +108,9 @@ def _compile(prep: PreparedCall, math_mode: str, sanitize: bool) -> Any:
     return ck
 
 
-def _backend_compile(gen: signature.GeneratedKernel, math_mode: str, sanitize: bool) -> Any:
+def _backend_compile(
+    gen: signature.GeneratedKernel, math_mode: str, sanitize: bool
+) -> CompiledKernel:
     """The language layer (Interface 2). Tests of this layer may replace it."""
     from metalsim import compiler, launch
 
@@ -118,7 +123,11 @@ def _backend_compile(gen: signature.GeneratedKernel, math_mode: str, sanitize: b
 
 
 def _backend_launch(
-    ck: Any, args: list[Any], grid: tuple[int, int, int], tg: tuple[int, int, int], st: Settings
+    ck: CompiledKernel,
+    args: list[Any],
+    grid: tuple[int, int, int],
+    tg: tuple[int, int, int],
+    st: Settings,
 ) -> None:
     """The runtime layer (Interface 3). Tests of this layer may replace it."""
     from metalsim import launch
