@@ -40,12 +40,12 @@ def _mlx_function() -> Any:
     """MLX's own ``mx.fast.metal_kernel``, taken before anything can swap it.
 
     ``metalsim/__init__`` imports this module before ``metalsim.install()`` can run. If the
-    function found is this module's (``importlib.reload`` after an install), the capture of the
-    first import is kept: a reload re-runs this code in the same module namespace.
+    function found is metalsim's own (this module imported again, or reloaded, after an
+    install), the capture made by the module that defined it is kept.
     """
     found = mx.fast.metal_kernel
     if getattr(found, "__module__", None) == __name__:
-        return globals()["_MLX_METAL_KERNEL"]
+        return found.__globals__["_MLX_METAL_KERNEL"]
     return found
 
 
