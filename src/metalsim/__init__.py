@@ -12,15 +12,9 @@ from __future__ import annotations
 
 from metalsim import diagnostics
 from metalsim.errors import KernelRuntimeError, MetalCompileError, MetalsimError, ToolchainError
-from metalsim.install import install, installed, is_installed, metal_available, uninstall
-from metalsim.kernel import (
-    MetalKernel,
-    Settings,
-    configure,
-    current_settings,
-    metal_kernel,
-    settings,
-)
+from metalsim.kernel import MetalKernel, metal_kernel
+from metalsim.run_settings import Settings, configure, current_settings, settings
+from metalsim.swap import install, installed, is_installed, metal_available, uninstall
 
 
 def _version() -> str:

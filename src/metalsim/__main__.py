@@ -101,15 +101,15 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _apply_run_options(ns: argparse.Namespace) -> None:
-    from metalsim import kernel
+    from metalsim import run_settings
 
     changes: dict[str, Any] = {}
     if ns.schedule:
-        changes["schedule"], changes["seed"] = kernel.parse_schedule(ns.schedule)
+        changes["schedule"], changes["seed"] = run_settings.parse_schedule(ns.schedule)
     if ns.strict_barriers:
         changes["strict_barriers"] = True
     if changes:
-        kernel.configure(**changes)
+        run_settings.configure(**changes)
 
 
 def _run_target(ns: argparse.Namespace, ap: argparse.ArgumentParser) -> int:
@@ -187,7 +187,7 @@ def _spec_call(spec_path: Path) -> tuple[Any, dict[str, Any]]:
 
 
 def _source(ns: argparse.Namespace, ap: argparse.ArgumentParser) -> int:
-    from metalsim import kernel, signature
+    from metalsim import kernel, run_settings, signature
 
     out = open(ns.output, "w") if ns.output else sys.stdout  # noqa: SIM115 - closed below
     seen: set[tuple[str, str]] = set()
@@ -207,7 +207,7 @@ def _source(ns: argparse.Namespace, ap: argparse.ArgumentParser) -> int:
             k.prepare(**call)
             return 0
         if ns.no_run:
-            kernel.configure(dry_run=True)
+            run_settings.configure(dry_run=True)
         return _run_target(ns, ap)
     finally:
         kernel.source_observers.remove(show)

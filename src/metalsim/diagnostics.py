@@ -27,7 +27,10 @@ from typing import Any
 import mlx.core as mx
 import numpy as np
 
-from metalsim import kernel as _k
+from metalsim import buffers, config
+from metalsim.execution import execute
+from metalsim.kernel import MetalKernel, metal_kernel
+from metalsim.run_settings import current_settings, parse_schedule
 
 __all__ = [
     "AsanReport",
@@ -85,7 +88,7 @@ class UnwrittenReport:
         return "\n".join(lines)
 
 
-def unwritten_outputs(kernel: _k.MetalKernel, **call_kwargs: Any) -> UnwrittenReport:
+def unwritten_outputs(kernel: MetalKernel, **call_kwargs: Any) -> UnwrittenReport:
     """Run the call twice with different output poison; report elements left untouched.
 
     An element counts as unwritten if it still holds the poison in both runs, so a kernel that
@@ -95,8 +98,8 @@ def unwritten_outputs(kernel: _k.MetalKernel, **call_kwargs: Any) -> UnwrittenRe
     """
     prep = kernel.prepare(**call_kwargs)
     prep.init_value = None
-    first = _k.execute(prep, poison=0xFF)
-    second = _k.execute(prep, poison=0x5A)
+    first = execute(prep, poison=0xFF)
+    second = execute(prep, poison=0x5A)
     found = []
     for name, a, b in zip(kernel.output_names, first, second, strict=True):
         bytes_a, bytes_b = _element_bytes(a), _element_bytes(b)
@@ -149,7 +152,7 @@ DEFAULT_SCHEDULES = ("forward", "reverse", "random:0", "random:1")
 
 
 def compare_schedules(
-    kernel: _k.MetalKernel,
+    kernel: MetalKernel,
     schedules: tuple[str, ...] = DEFAULT_SCHEDULES,
     *,
     rtol: float | None = None,
@@ -163,14 +166,14 @@ def compare_schedules(
     that makes the kernel fail (divergent barrier, watchdog, ...) is reported in ``errors``.
     """
     prep = kernel.prepare(**call_kwargs)
-    base_settings = _k.current_settings()
+    base_settings = current_settings()
     results: dict[str, list[np.ndarray]] = {}
     errors: dict[str, str] = {}
     for text in schedules:
-        name, seed = _k.parse_schedule(text)
+        name, seed = parse_schedule(text)
         st = replace(base_settings, schedule=name, seed=seed)
         try:
-            results[text] = _k.execute(prep, st)
+            results[text] = execute(prep, st)
         except Exception as e:  # noqa: BLE001 - reported, not raised
             errors[text] = f"{type(e).__name__}: {e}"
     diffs: list[OutputDifference] = []
@@ -218,7 +221,7 @@ class AsanReport:
         return f"kernel `{self.kernel}`: {self.error}{where}{line}\n{self.report}"
 
 
-_DTYPE_BY_NAME = {str(d).rsplit(".", 1)[-1]: d for d in _k._NP_DTYPES}
+_DTYPE_BY_NAME = {str(d).rsplit(".", 1)[-1]: d for d in buffers.NP_DTYPES}
 
 
 def _dtype_name(d: mx.Dtype) -> str:
@@ -232,7 +235,7 @@ def _encode_value(v: Any, arrays: dict[str, np.ndarray], key: str) -> Any:
         return {"py": v}
     a = v if isinstance(v, mx.array) else mx.array(v)
     mx.eval(a)
-    n = _k.input_view(a)
+    n = buffers.input_view(a)
     if n.flags.c_contiguous or n.size == 0:
         # np.array keeps 0-d arrays 0-d (np.ascontiguousarray would not).
         arrays[key] = np.array(n, order="C", copy=True)
@@ -262,27 +265,18 @@ def _decode_value(e: Any, arrays: Any) -> Any:
         return e["py"]
     n = arrays[e["array"]]
     dtype = _DTYPE_BY_NAME[e["dtype"]]
-    a = _k.to_mx(n, dtype)
+    a = buffers.to_mx(n, dtype)
     if "view" in e:
         view = e["view"]
         a = mx.as_strided(a, view["shape"], view["strides"], view["offset"])
     return a
 
 
-def write_replay(kernel: _k.MetalKernel, directory: Path, **call_kwargs: Any) -> None:
+def write_replay(kernel: MetalKernel, directory: Path, **call_kwargs: Any) -> None:
     """Store a kernel and one call's arguments so another process can repeat the call."""
     arrays: dict[str, np.ndarray] = {}
     spec = {
-        "kernel": dict(
-            name=kernel.name,
-            input_names=kernel.input_names,
-            output_names=kernel.output_names,
-            source=kernel.source,
-            header=kernel.header,
-            ensure_row_contiguous=kernel.ensure_row_contiguous,
-            atomic_outputs=kernel.atomic_outputs,
-            compile_options={"math_mode": kernel.math_mode},
-        ),
+        "kernel": kernel.spec.constructor_kwargs(),
         "inputs": [
             _encode_value(v, arrays, f"in{i}") for i, v in enumerate(call_kwargs["inputs"])
         ],
@@ -306,7 +300,7 @@ def replay(directory: Path) -> list[mx.array]:
     with np.load(directory / "inputs.npz") as arrays:
         inputs = [_decode_value(e, arrays) for e in spec["inputs"]]
         template = [(n, _decode_value(e, arrays)) for n, e in spec["template"]]
-    k = _k.metal_kernel(**spec["kernel"])
+    k = metal_kernel(**spec["kernel"])
     outs = k(
         inputs=inputs,
         output_shapes=[tuple(s) for s in spec["output_shapes"]],
@@ -319,7 +313,7 @@ def replay(directory: Path) -> list[mx.array]:
     mx.eval(outs)
     np.savez(
         directory / "outputs.npz",
-        **{f"out{i}": _k.input_view(o) for i, o in enumerate(outs)},
+        **{f"out{i}": buffers.input_view(o) for i, o in enumerate(outs)},
     )
     return outs
 
@@ -330,7 +324,7 @@ _USER_LOC = re.compile(r"<(source|header)>:(\d+)(?::(\d+))?")
 
 
 def run_with_asan(
-    kernel: _k.MetalKernel, *, timeout: float = 600, **call_kwargs: Any
+    kernel: MetalKernel, *, timeout: float = 600, **call_kwargs: Any
 ) -> AsanReport:
     """Repeat one call in a subprocess with AddressSanitizer; never crashes the caller.
 
@@ -342,7 +336,7 @@ def run_with_asan(
 
     env = dict(os.environ)
     env.update(launch.asan_environment())
-    env["METALSIM_SANITIZE"] = "1"
+    env[config.SANITIZE] = "1"
     src_dir = str(Path(__file__).resolve().parent.parent)
     env["PYTHONPATH"] = src_dir + os.pathsep + env.get("PYTHONPATH", "")
     with tempfile.TemporaryDirectory(prefix="metalsim-asan-") as tmp:
@@ -360,7 +354,7 @@ def run_with_asan(
         if proc.returncode == 0 and (d / "outputs.npz").exists():
             with np.load(d / "outputs.npz") as z:
                 outputs = [
-                    _k.to_mx(z[f"out{i}"], dt)
+                    buffers.to_mx(z[f"out{i}"], dt)
                     for i, dt in enumerate(call_kwargs["output_dtypes"])
                 ]
     report = proc.stderr

@@ -8,14 +8,15 @@ takes and, when it is done, how long it took. ``METALSIM_QUIET=1`` silences the 
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 import time
 from collections.abc import Iterator
 
+from metalsim import config
+
 
 def _quiet() -> bool:
-    return os.environ.get("METALSIM_QUIET", "") not in ("", "0")
+    return config.env_flag(config.QUIET)
 
 
 @contextlib.contextmanager

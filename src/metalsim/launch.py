@@ -1,7 +1,7 @@
 """Runtime layer, Python side: build/load ``libmetalsim_rt`` and launch compiled kernels.
 
 The runtime is compiled from ``runtime/*.cpp`` on first use and cached under
-``$METALSIM_CACHE_DIR`` (or ``$XDG_CACHE_HOME/metalsim``, or ``~/.cache/metalsim``), keyed by a
+``runtime/`` of the cache root (``config.cache_root()``, shared with the compiler), keyed by a
 hash of its sources, the compiler and the flags. It is loaded with ``RTLD_GLOBAL`` so that kernel
 shared objects resolve their ``metalsim_*`` symbols against it.
 """
@@ -20,13 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from metalsim import first_run, toolchain
+from metalsim import config, first_run, toolchain
 from metalsim.errors import KernelRuntimeError, MetalsimError, ToolchainError
 
 __all__ = [
     "LaunchOptions",
     "asan_environment",
-    "cache_dir",
     "launch",
     "load_runtime",
     "runtime_info",
@@ -34,7 +33,8 @@ __all__ = [
 ]
 
 _RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"
-_SCHEDULES = {"forward": 0, "reverse": 1, "random": 2}
+# The runtime numbers the schedules in config.SCHEDULES order.
+_SCHEDULES = {name: number for number, name in enumerate(config.SCHEDULES)}
 _ERRLEN = 8192
 
 # Kept in one place so the cache key sees every flag.
@@ -83,24 +83,13 @@ class _Options(ctypes.Structure):
 # building the runtime
 
 
-def cache_dir() -> Path:
-    """Root of metalsim's on-disk cache, shared with the compiler (the runtime uses runtime/)."""
-    env = os.environ.get("METALSIM_CACHE_DIR")
-    if env:
-        return Path(env)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    if xdg:
-        return Path(xdg) / "metalsim"
-    return toolchain.default_cache_dir()
-
-
 def _runtime_sources() -> list[Path]:
     return sorted(p for p in _RUNTIME_DIR.iterdir() if p.suffix in (".cpp", ".h", ".S"))
 
 
 def _variant_defines() -> tuple[str, ...]:
     # METALSIM_RT_VARIANT=ucontext builds the portable fallback switch (used by the tests).
-    if os.environ.get("METALSIM_RT_VARIANT") == "ucontext":
+    if config.env(config.RT_VARIANT) == "ucontext":
         return ("-DMETALSIM_USE_UCONTEXT=1",)
     return ()
 
@@ -124,7 +113,7 @@ def runtime_library(sanitize: bool = False) -> Path:
     h.update(tc.identity.encode() + b"\0")
     h.update("\0".join(flags).encode())
     key = h.hexdigest()[:20]
-    out_dir = cache_dir() / "runtime"
+    out_dir = config.cache_root() / "runtime"
     out = out_dir / f"libmetalsim_rt-{'asan-' if sanitize else ''}{key}.so"
     if out.exists():
         return out

@@ -14,16 +14,13 @@ Opt-in only (never registered as an entry point): this repository enables it in 
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Generator
 from typing import Any
 
 import pytest
 
-from metalsim import kernel as _kernel
-
-# `metalsim.install` is also the name of the install() function on the package.
-_install = importlib.import_module("metalsim.install")
+from metalsim import execution, run_settings
+from metalsim import swap as _install
 
 _STATE_KEY = pytest.StashKey[dict[str, Any]]()
 # The session's state for the hooks that get no config (pytest_runtest_logreport).
@@ -60,12 +57,12 @@ def pytest_configure(config: pytest.Config) -> None:
     schedule = config.getoption("--metalsim-schedule")
     if schedule:
         try:
-            changes["schedule"], changes["seed"] = _kernel.parse_schedule(schedule)
+            changes["schedule"], changes["seed"] = run_settings.parse_schedule(schedule)
         except ValueError as e:
             raise pytest.UsageError(str(e)) from None
     if config.getoption("--metalsim-strict-barriers"):
         changes["strict_barriers"] = True
-    previous = _kernel.configure(**changes) if changes else None
+    previous = run_settings.configure(**changes) if changes else None
     installed = False
     # Already installed (e.g. by the user's conftest): leave it alone, so the install stack
     # stays balanced; only a swap made here is undone in pytest_unconfigure.
@@ -86,7 +83,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if state["installed"]:
         _install.uninstall()
     if state["previous_settings"] is not None:
-        _kernel.configure(**vars(state["previous_settings"]))
+        run_settings.configure(**vars(state["previous_settings"]))
 
 
 def _compiler_version() -> str:
@@ -106,7 +103,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     if not _install.is_installed():
         why = "Metal device present" if _install.metal_available() else "--metalsim=off"
         return [f"metalsim: not installed ({why}); Metal kernels run on hardware or are skipped"]
-    st = _kernel.current_settings()
+    st = run_settings.current_settings()
     schedule = st.schedule + (f":{st.seed}" if st.schedule == "random" else "")
     return [
         f"metalsim: Metal kernels are EMULATED on CPU (metalsim {metalsim.__version__}, "
@@ -117,9 +114,9 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, None]:
-    before = _kernel.launch_count
+    before = execution.launch_count
     yield
-    launched = _kernel.launch_count - before
+    launched = execution.launch_count - before
     if launched and _install.is_installed():
         item.user_properties.append(("metalsim", f"emulated ({launched} kernel launches)"))
         item.add_marker("metalsim_emulated")

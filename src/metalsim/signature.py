@@ -27,9 +27,12 @@ import functools
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple, Union
+from typing import TYPE_CHECKING, NamedTuple, Union
 
 import mlx.core as mx
+
+if TYPE_CHECKING:  # the language layer: imported lazily by entry_spec, not at import time
+    from metalsim.compiler import EntrySpec
 
 # The MLX release whose generator this module reproduces byte for byte. Earlier 0.32 releases
 # differ (0.32.0-0.32.2 keep the '-' of negative template ints in the kernel name; 0.32.0 used
@@ -48,6 +51,7 @@ def warn_if_other_mlx() -> None:
             "builds on a Mac",
             stacklevel=3,
         )
+
 
 # Inputs with fewer elements are passed in Metal's `constant` address space (MLX constant).
 MAX_CONSTANT_ARRAY_SIZE = 8
@@ -337,7 +341,7 @@ def verbose_text(name: str, kernel_source: str) -> str:
     return "Generated source code for `" + name + "`:\n```\n" + kernel_source + "\n```\n"
 
 
-def entry_spec(gen: GeneratedKernel):  # -> compiler.EntrySpec (imported lazily: other layer)
+def entry_spec(gen: GeneratedKernel) -> EntrySpec:
     """The compiler's ``EntrySpec`` for a generated kernel (ARCHITECTURE.md, Interface 2)."""
     from metalsim.compiler import EntrySpec, Param
 

@@ -10,11 +10,13 @@ lookup.
 
 from __future__ import annotations
 
-import os
 import sys
 
-ENV_VAR = "METALSIM_INSTALL"
-# The line of metalsim_startup.pth. `site` executes .pth lines that start with "import".
+from metalsim import config
+
+ENV_VAR = config.INSTALL
+# The line of metalsim_startup.pth. `site` executes .pth lines that start with "import". It names
+# the variable literally: importing config there would cost every interpreter start an import.
 PTH_LINE = (
     "import os; os.environ.get('METALSIM_INSTALL', '0') not in ('', '0') "
     "and __import__('metalsim.startup').startup.install_from_environment()"
@@ -26,7 +28,7 @@ def install_from_environment() -> bool:
 
     Never raises: a broken environment must not stop the interpreter from starting.
     """
-    value = os.environ.get(ENV_VAR, "0")
+    value = config.env(ENV_VAR) or "0"
     if value in ("", "0"):
         return False
     try:

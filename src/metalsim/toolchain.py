@@ -24,10 +24,11 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from metalsim import config
+from metalsim.config import MATH_MODES, cache_root
 from metalsim.errors import ToolchainError
 
 MIN_CLANG = 17
-MATH_MODES = ("safe", "relaxed", "fast")
 
 # Flags every metalsim compile needs, whatever the compiler:
 # - C++20 (MLX's preamble and our headers use it);
@@ -204,7 +205,7 @@ def _use_private_zig_cache(cmd: list[str]) -> None:
         return
     exe = next((part for part in cmd if os.path.basename(part) == "zig"), " ".join(cmd))
     key = hashlib.sha256(os.path.realpath(exe).encode()).hexdigest()[:12]
-    os.environ["ZIG_GLOBAL_CACHE_DIR"] = str(default_cache_dir() / "zig" / key)
+    os.environ["ZIG_GLOBAL_CACHE_DIR"] = str(cache_root() / "zig" / key)
 
 
 def _kind_of(cmd: list[str]) -> str:
@@ -270,7 +271,7 @@ def find_toolchain(sanitize: bool = False) -> Toolchain:
 
     ``$METALSIM_CXX`` overrides the search; it is read on every call.
     """
-    return _find(sanitize, os.environ.get("METALSIM_CXX") or None)
+    return _find(sanitize, config.env(config.CXX))
 
 
 def clear_cache() -> None:
@@ -278,7 +279,6 @@ def clear_cache() -> None:
     _find.cache_clear()
 
 
-def default_cache_dir() -> Path:
-    """``$METALSIM_CACHE_DIR`` or ``~/.cache/metalsim``: where compiled objects are kept."""
-    env = os.environ.get("METALSIM_CACHE_DIR")
-    return Path(env) if env else Path.home() / ".cache" / "metalsim"
+# The language layer's modules import the cache root and the math modes from here; both are
+# defined once, in config.
+default_cache_dir = cache_root

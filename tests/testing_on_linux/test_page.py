@@ -20,12 +20,11 @@ from markdown_it import MarkdownIt
 from tests.site.docsupport import REPO_ROOT
 
 import metalsim
+from metalsim import config
 
 PAGE = REPO_ROOT / "docs" / "testing-on-linux.md"
 SRC = REPO_ROOT / "src" / "metalsim"
 INCLUDE = re.compile(r'^--8<-- "metal_guide/testing_on_linux/(?P<file>\w+)\.py:(?P<section>\w+)"$')
-# Read by tests of the runtime only; not a user setting.
-INTERNAL_ENV = {"METALSIM_RT_VARIANT"}
 
 
 def _fences() -> list[tuple[str, str]]:
@@ -116,12 +115,9 @@ def test_every_setting_is_documented() -> None:
 
 
 def _environment_variables() -> set[str]:
-    names: set[str] = set()
-    for path in SRC.glob("*.py"):
-        names |= set(re.findall(r'os\.environ(?:\.get\(|\[)\s*"(METALSIM_\w+)"', path.read_text()))
-    for path in (SRC / "runtime").glob("*.cpp"):
-        names |= set(re.findall(r'getenv\("(METALSIM_\w+)"\)', path.read_text()))
-    return names - INTERNAL_ENV
+    # metalsim.config lists every variable metalsim reads (tests/metalsim/test_config.py checks
+    # that no module reads one it does not list).
+    return set(config.ENVIRONMENT) - config.INTERNAL
 
 
 def test_every_environment_variable_is_documented() -> None:

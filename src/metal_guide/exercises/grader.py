@@ -193,7 +193,7 @@ def _run(kernel: Any, call: dict[str, Any], schedule: str | None) -> list[mx.arr
         mx.eval(outs)
         return outs
     import metalsim
-    from metalsim.kernel import parse_schedule
+    from metalsim.run_settings import parse_schedule
 
     name, seed = parse_schedule(schedule)
     with metalsim.settings(schedule=name, seed=seed, strict_barriers=True):

@@ -85,7 +85,7 @@ def mlx_metal_kernel() -> Callable[..., Callable[..., list[mx.array]]]:
     the snapshots must come from MLX's generator anyway.
     """
     try:
-        from metalsim.install import original_metal_kernel
+        from metalsim.kernel import mlx_metal_kernel as original_metal_kernel
     except ImportError:
         return mx.fast.metal_kernel
     return original_metal_kernel()

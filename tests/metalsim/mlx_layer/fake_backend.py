@@ -1,4 +1,4 @@
-"""Swap the compiler and runtime behind ``metalsim.kernel`` for a test double."""
+"""Swap the compiler and runtime behind ``metalsim.execution`` for a test double."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from metalsim import kernel as K
+from metalsim import execution as K
 
 B = TypeVar("B")
 

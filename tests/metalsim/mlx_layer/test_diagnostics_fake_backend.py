@@ -14,6 +14,7 @@ import pytest
 import metalsim
 from metalsim import diagnostics
 from metalsim import kernel as K
+from metalsim.run_settings import Settings
 
 from .fake_backend import swap_backend
 
@@ -28,7 +29,7 @@ class Fake:
     def compile(self, gen: Any, math_mode: str, sanitize: bool) -> Any:
         return gen
 
-    def launch(self, gen: Any, args: list[Any], grid: Any, tg: Any, st: K.Settings) -> None:
+    def launch(self, gen: Any, args: list[Any], grid: Any, tg: Any, st: Settings) -> None:
         self.calls += 1
         out = np.frombuffer(args[-1], dtype=np.float32)
         name = gen.kernel_name

@@ -98,7 +98,7 @@ def test_exp_writes_everything_and_is_schedule_independent(exp_kernel: Any) -> N
 
 
 def test_kernel_object_compiles_once(exp_kernel: Any) -> None:
-    from metalsim import kernel as K
+    from metalsim import execution as K
 
     x = mx.ones(40)
     _exp(exp_kernel, x)

@@ -14,9 +14,8 @@ import mlx.core as mx
 import pytest
 
 import metalsim
-from metalsim import kernel as K
-
-inst = importlib.import_module("metalsim.install")  # the package attribute is the function
+from metalsim import run_settings as K
+from metalsim import swap as inst
 
 
 def test_install_swaps_and_restores(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -61,7 +60,7 @@ def test_settings_context_and_env(monkeypatch: pytest.MonkeyPatch) -> None:
     assert K.parse_schedule("random:7") == ("random", 7)
     monkeypatch.setenv("METALSIM_SCHEDULE", "random:3")
     monkeypatch.setenv("METALSIM_STRICT_BARRIERS", "1")
-    st = K._settings_from_env()
+    st = K.settings_from_env()
     assert (st.schedule, st.seed, st.strict_barriers) == ("random", 3, True)
 
 
@@ -155,10 +154,35 @@ def test_cli_run_module_gets_every_later_argument(tmp_path: Path, tail: list[str
     assert "ARGV ['--flag', 'a', '-x']" in proc.stdout
 
 
+RECAPTURE = """
+import importlib, sys
+import metalsim
+from metalsim import kernel
+mlx_own = kernel.mlx_metal_kernel()
+assert type(mlx_own).__name__ == "nb_func", mlx_own
+metalsim.install(force=True)
+importlib.reload(kernel)
+assert kernel.mlx_metal_kernel() is mlx_own, "after a reload"
+del sys.modules["metalsim.kernel"]
+assert importlib.import_module("metalsim.kernel").mlx_metal_kernel() is mlx_own, "fresh import"
+print("SAME")
+"""
+
+
+def test_mlx_function_survives_a_reimport_after_install() -> None:
+    # kernel.py captures MLX's function at import; imported again while metalsim is installed,
+    # it must not take metalsim's own function for MLX's (a subprocess: reloads are global).
+    proc = subprocess.run(
+        [sys.executable, "-c", RECAPTURE], capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "SAME" in proc.stdout
+
+
 def test_pytest_plugin_leaves_an_existing_install_balanced(tmp_path: Path) -> None:
     (tmp_path / "conftest.py").write_text(
         "import metalsim\nmetalsim.install(force=True)\n"
-        "import importlib\ninst = importlib.import_module('metalsim.install')\n"
+        "from metalsim import swap as inst\n"
         "def pytest_unconfigure(config):\n"
         "    print('STACK', len(inst._saved))\n"
     )

@@ -17,8 +17,7 @@ import numpy as np
 import pytest
 
 import metalsim
-from metalsim import kernel as K
-from metalsim import signature
+from metalsim import buffers, execution, signature
 
 from .fake_backend import swap_backend
 
@@ -154,7 +153,7 @@ def test_dtypes_round_trip(fake: FakeBackend, dtype: mx.Dtype) -> None:
           threadgroup=(1, 1, 1), init_value=1.5)[0]  # fmt: skip
     assert y.dtype == dtype
     bound = fake.launches[-1]["args"]["inp"]
-    seen = np.frombuffer(bound, dtype=K._NP_DTYPES[dtype])
+    seen = np.frombuffer(bound, dtype=buffers.NP_DTYPES[dtype])
     want = np.asarray(x.view(mx.uint16) if dtype == mx.bfloat16 else x)
     assert np.array_equal(seen, want)  # bfloat16 travels as its raw bits
     assert mx.array_equal(y, mx.full((10,), mx.array(1.5).astype(dtype)))
@@ -211,7 +210,9 @@ def test_compiles_once_per_source(fake: FakeBackend) -> None:
 def test_math_mode_reaches_the_compiler(fake: FakeBackend, monkeypatch: pytest.MonkeyPatch) -> None:
     modes: list[str] = []
     real = fake.compile
-    monkeypatch.setattr(K, "_backend_compile", lambda g, m, s: (modes.append(m), real(g, m, s))[1])
+    monkeypatch.setattr(
+        execution, "_backend_compile", lambda g, m, s: (modes.append(m), real(g, m, s))[1]
+    )
     for mode in ("safe", "fast"):
         k = metalsim.metal_kernel("double", ["inp"], ["out"], DOUBLE_SRC,
                                   compile_options={"math_mode": mode})  # fmt: skip

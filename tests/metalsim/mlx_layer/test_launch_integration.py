@@ -2,8 +2,8 @@
 
 The compiler is replaced by a hand-written C++ entry that follows the ABI of ARCHITECTURE.md
 (``void entry(void *const *args, const metalsim_thread_attrs *attrs)``), so this checks what
-kernel.py hands to ``launch.launch`` (pointers, real strides, scalars, outputs) independently
-of the language layer.
+metalsim.execution hands to ``launch.launch`` (pointers, real strides, scalars, outputs)
+independently of the language layer.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import mlx.core as mx
 import pytest
 
 import metalsim
-from metalsim import kernel as K
+from metalsim import execution as K
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("metalsim.launch") is None, reason="runtime layer not in the tree"

@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 
 import metalsim
-from metalsim import diagnostics, launch
-from metalsim import kernel as K
+from metalsim import buffers, diagnostics, execution, launch
+from metalsim.run_settings import Settings, current_settings
 
 from .fake_backend import swap_backend
 
@@ -158,7 +158,7 @@ class Fake:
     def compile(self, gen: Any, math_mode: str, sanitize: bool) -> Any:
         return gen
 
-    def launch(self, gen: Any, args: list[Any], grid: Any, tg: Any, st: K.Settings) -> None:
+    def launch(self, gen: Any, args: list[Any], grid: Any, tg: Any, st: Settings) -> None:
         self.args = list(args)
         name = gen.kernel_name
         # The addresses the real runtime would hand the kernel.
@@ -182,14 +182,14 @@ def test_outputs_are_exactly_the_buffer(fake: Fake, shape: tuple[int, ...], dtyp
     k = metalsim.metal_kernel("fill", ["inp"], ["out"], "// thread_position_in_grid")
     prep = k.prepare(inputs=[mx.ones(3)], output_shapes=[shape], output_dtypes=[dtype],
                      grid=(1, 1, 1), threadgroup=(1, 1, 1))  # fmt: skip
-    (out,) = K.execute(prep)
+    (out,) = execution.execute(prep)
     itemsize = out.itemsize
     size = int(np.prod(shape))
     assert out.shape == shape and out.nbytes == size * itemsize
     assert out.flags.c_contiguous and out.ctypes.data % 64 == 0
     assert fake.args[-1].nbytes == out.nbytes  # the kernel is given the buffer only
     assert (out.reshape(-1).view(np.uint8) == 0x11).all()  # no canary byte inside
-    y = K.to_mx(out, dtype)
+    y = buffers.to_mx(out, dtype)
     assert y.shape == shape and y.dtype == dtype
 
 
@@ -215,15 +215,15 @@ def test_no_guards_in_sanitize_mode(fake: Fake, monkeypatch: pytest.MonkeyPatch)
     def refuse(*args: Any) -> None:
         raise AssertionError("guarded allocation in sanitize mode")
 
-    monkeypatch.setattr(K, "_guarded_empty", refuse)
+    monkeypatch.setattr(buffers, "guarded_empty", refuse)
     k = metalsim.metal_kernel("plain", ["inp"], ["out"], "// thread_position_in_grid")
     x = mx.arange(24, dtype=mx.float32).reshape(4, 6).T
     prep = k.prepare(inputs=[x], output_shapes=[(4,)], output_dtypes=[mx.float32],
                      grid=(1, 1, 1), threadgroup=(1, 1, 1))  # fmt: skip
-    (out,) = K.execute(prep, replace(K.current_settings(), sanitize=True))
+    (out,) = execution.execute(prep, replace(current_settings(), sanitize=True))
     assert (out.view(np.uint8) == 0x11).all()
     with pytest.raises(AssertionError, match="guarded allocation"):
-        K.execute(prep)
+        execution.execute(prep)
 
 
 @pytest.mark.parametrize(
@@ -238,7 +238,7 @@ def test_no_guards_in_sanitize_mode(fake: Fake, monkeypatch: pytest.MonkeyPatch)
     ],
 )
 def test_guard_size(shape: tuple[int, ...], itemsize: int, expected: int) -> None:
-    assert K.guard_size(shape, itemsize) == expected
+    assert buffers.guard_size(shape, itemsize) == expected
 
 
 @needs_compiler

@@ -12,8 +12,7 @@ import mlx.core as mx
 import pytest
 
 import metalsim
-from metalsim import kernel as kernel_module
-from metalsim import signature
+from metalsim import arguments, signature
 
 from .mlx_oracle import build_input, build_template, mlx_verbose_outputs
 
@@ -225,7 +224,7 @@ def _ours(case: dict[str, Any]) -> str:
     inputs = []
     for spec in case["inputs"]:
         # Python/NumPy values follow MLX's to_array (int -> int32/int64, float -> float32, ...).
-        inputs.append(signature.InputDesc.of(kernel_module._to_array(build_input(spec))))
+        inputs.append(signature.InputDesc.of(arguments.to_array(build_input(spec))))
     tmpl = build_template(case["template"]) or ()
     gen = signature.generate(
         case["name"],

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 import metalsim
-from metalsim.install import original_metal_kernel
+from metalsim.swap import original_metal_kernel
 
 NO_BACKEND = "[metal_kernel] No Metal back-end."
 REAL = original_metal_kernel()

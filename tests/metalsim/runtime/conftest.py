@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from metalsim import toolchain
-from metalsim.launch import LaunchOptions, cache_dir, launch
+from metalsim.config import cache_root
+from metalsim.launch import LaunchOptions, launch
 
 HERE = Path(__file__).resolve().parent
 KERNEL_DIR = HERE / "kernels"
@@ -44,7 +45,7 @@ def build_kernels(sanitize: bool = False) -> Path:
     h = hashlib.sha256(tc.identity.encode() + "\0".join(flags).encode())
     for p in [*sources, *sorted(KERNEL_DIR.glob("*.h")), *HEADERS]:
         h.update(p.name.encode() + p.read_bytes())
-    out = cache_dir() / "tests-runtime" / f"kernels-{h.hexdigest()[:16]}.so"
+    out = cache_root() / "tests-runtime" / f"kernels-{h.hexdigest()[:16]}.so"
     if not out.exists():
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_suffix(f".{os.getpid()}.tmp")

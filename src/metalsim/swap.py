@@ -1,4 +1,8 @@
-"""Swap ``mx.fast.metal_kernel`` for metalsim's emulating version.
+"""Swap ``mx.fast.metal_kernel`` for metalsim's emulating version (``metalsim.install()``).
+
+The module is not named ``install``: the package exports the function :func:`install`, which
+would hide a submodule of the same name. It only keeps the stack of swaps; MLX's own function
+is captured by :mod:`metalsim.kernel`, which this module imports (never the other way round).
 
 Only code that looks the function up at call time (``mx.fast.metal_kernel(...)``) sees the swap;
 a ``from mlx.core.fast import metal_kernel`` made before :func:`install` keeps MLX's function.
@@ -13,10 +17,7 @@ from typing import Any
 
 import mlx.core as mx
 
-from metalsim.kernel import metal_kernel
-
-# MLX's own function, captured before anyone swaps it.
-_ORIGINAL = mx.fast.metal_kernel if mx.fast.metal_kernel is not metal_kernel else None
+from metalsim.kernel import metal_kernel, mlx_metal_kernel
 
 _lock = threading.Lock()
 # Stack of the functions we replaced, so nested install()/installed() restore in order.
@@ -31,9 +32,8 @@ def metal_available() -> bool:
         return False
 
 
-def original_metal_kernel() -> Any:
-    """MLX's own ``mx.fast.metal_kernel``, whether or not metalsim is installed."""
-    return _ORIGINAL if _ORIGINAL is not None else (_saved[0] if _saved else mx.fast.metal_kernel)
+# MLX's own ``mx.fast.metal_kernel``, whether or not metalsim is installed.
+original_metal_kernel = mlx_metal_kernel
 
 
 def is_installed() -> bool:
