@@ -32,6 +32,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from metalsim.language import fibers
+from metalsim.language.checks import REJECTED_KEYWORDS
+from metalsim.language.lexer import Tok, mask, match_angle, match_bracket, tokenize
+
 VECTOR_BASES = (
     "bool", "char", "uchar", "short", "ushort", "int", "uint", "long", "ulong", "half",
     "bfloat", "float",
@@ -51,34 +55,6 @@ SCALAR_TYPES = frozenset(
 )  # fmt: skip
 
 MAKE = "::metalsim::make"
-
-# Calls that need the threads of a threadgroup to run as fibers: barriers, and the atomics a
-# spin-wait polls (a plain sequential call of each thread would never see the other's store).
-_SYNC_NAMES = frozenset(
-    {
-        "threadgroup_barrier",
-        "simdgroup_barrier",
-        "atomic_load_explicit",
-        "atomic_exchange_explicit",
-        "atomic_compare_exchange_weak_explicit",
-    }
-)
-
-_REJECT = {
-    "double": "Metal does not support 'double' (use float)",
-    "goto": "Metal does not support 'goto'",
-    "try": "Metal does not support exceptions ('try')",
-    "catch": "Metal does not support exceptions ('catch')",
-    "throw": "Metal does not support exceptions ('throw')",
-    "new": "Metal does not support 'new'",
-    "delete": "Metal does not support 'delete'",
-    "virtual": "Metal does not support virtual functions",
-    "dynamic_cast": "Metal does not support 'dynamic_cast' (no RTTI)",
-    "typeid": "Metal does not support 'typeid' (no RTTI)",
-    "thread_local": "Metal does not support 'thread_local'",
-    "register": "Metal does not support 'register'",
-}
-
 
 _TG_PARSE = (
     "metalsim cannot read this threadgroup declaration (it handles `threadgroup T a[N][M], b;` "
@@ -116,139 +92,6 @@ class RewriteResult:
                 return i0 if o1 - o0 != i1 - i0 else i0 + (out_pos - o0)
             delta = i1 - o1
         return out_pos + delta
-
-
-# ------------------------------------------------------------------------------------ masking
-
-
-def mask(text: str) -> str:
-    """Blank comments, string/char literal contents and preprocessor lines; keep newlines."""
-    out = list(text)
-    n = len(text)
-    i = 0
-    line_start = True
-    while i < n:
-        c = text[i]
-        if c == "\n":
-            line_start = True
-            i += 1
-            continue
-        if line_start and c in " \t":
-            i += 1
-            continue
-        if line_start and c == "#":
-            # preprocessor line (with backslash continuations)
-            while i < n and text[i] != "\n":
-                if text[i] == "\\" and i + 1 < n and text[i + 1] == "\n":
-                    out[i] = " "
-                    i += 2
-                    continue
-                out[i] = " "
-                i += 1
-            continue
-        line_start = False
-        if c == "/" and i + 1 < n and text[i + 1] == "/":
-            while i < n and text[i] != "\n":
-                out[i] = " "
-                i += 1
-            continue
-        if c == "/" and i + 1 < n and text[i + 1] == "*":
-            end = text.find("*/", i + 2)
-            end = n if end < 0 else end + 2
-            for k in range(i, end):
-                if text[k] != "\n":
-                    out[k] = " "
-            i = end
-            continue
-        if c == '"' or (c == "'" and not (i > 0 and text[i - 1].isalnum())):
-            q = c
-            k = i + 1
-            while k < n and text[k] != q and text[k] != "\n":
-                if text[k] == "\\":
-                    out[k] = " "
-                    k += 1
-                    if k < n and text[k] != "\n":
-                        out[k] = " "
-                    k += 1
-                    continue
-                out[k] = " "
-                k += 1
-            i = k + 1
-            continue
-        i += 1
-    return "".join(out)
-
-
-# ------------------------------------------------------------------------------------ tokens
-
-_TOKEN_RE = re.compile(
-    r"""
-    (?P<num>\.?\d(?:[eEpP][+-]|[\w.'])*)
-  | (?P<id>[A-Za-z_]\w*)
-  | (?P<punct>::|->|\+\+|--|<<=|>>=|<=|>=|==|!=|&&|\|\||[-+*/%&|^!~<>=]=?|[()\[\]{};,.?:#])
-  | (?P<str>"[^"\n]*"|'[^'\n]*')
-    """,
-    re.VERBOSE,
-)
-
-
-@dataclass(frozen=True)
-class Tok:
-    kind: str  # num | id | punct | str
-    text: str
-    start: int
-    end: int
-
-
-def tokenize(masked: str) -> list[Tok]:
-    toks = []
-    for m in _TOKEN_RE.finditer(masked):
-        kind = m.lastgroup or "punct"
-        toks.append(Tok(kind, m.group(), m.start(), m.end()))
-    return toks
-
-
-_OPEN = {"(": ")", "[": "]", "{": "}"}
-
-
-def _match(toks: list[Tok], i: int) -> int:
-    """Index of the bracket closing toks[i] ((, [ or {); len(toks) if unbalanced."""
-    stack = [toks[i].text]
-    k = i + 1
-    while k < len(toks):
-        t = toks[k].text
-        if t in _OPEN:
-            stack.append(t)
-        elif t in (")", "]", "}"):
-            stack.pop()
-            if not stack:
-                return k
-        k += 1
-    return len(toks)
-
-
-def _match_angle(toks: list[Tok], i: int) -> int | None:
-    """Index of the '>' closing the template argument list opened at toks[i] ('<'), or None."""
-    depth = 0
-    k = i
-    while k < len(toks):
-        t = toks[k].text
-        if t == "<":
-            depth += 1
-        elif t == ">":
-            depth -= 1
-            if depth == 0:
-                return k
-        elif t == ">>":
-            depth -= 2
-            if depth <= 0:
-                return k if depth == 0 else None
-        elif t in ("(", "["):
-            k = _match(toks, k)
-        elif t in (";", "{", "}", ")", "]", "&&", "||"):
-            return None
-        k += 1
-    return None
 
 
 # ------------------------------------------------------------------------------------ rewriter
@@ -302,7 +145,7 @@ class _Rewriter:
         # template type parameters
         for i, t in enumerate(toks):
             if t.text == "template" and self.tok(i + 1) == "<":
-                end = _match_angle(toks, i + 1)
+                end = match_angle(toks, i + 1)
                 if end is None:
                     continue
                 k = i + 2
@@ -363,7 +206,7 @@ class _Rewriter:
             s = t.text
             # ---- attributes
             if s == "[" and self.tok(i + 1) == "[" and toks[i + 1].start == t.end:
-                j = _match(toks, i)
+                j = match_bracket(toks, i)
                 if j < n:
                     span = self.text[t.start : toks[j].end]
                     self.edit(t.start, toks[j].end, re.sub(r"[^\n]", " ", span))
@@ -398,7 +241,7 @@ class _Rewriter:
                 i += 1
                 continue
             # ---- identifiers
-            if s in _SYNC_NAMES or s.startswith(("simd_", "quad_", "simdgroup_")):
+            if fibers.is_sync_call(s):
                 self.uses_sync = True
             if s == "constant" and self.tok(i - 1) != ")":
                 # Read-only memory; a program-scope `constant` variable is initialised with a
@@ -419,7 +262,7 @@ class _Rewriter:
             if self.check:
                 self.reject(i, scopes)
             if s == "static_cast" and self.tok(i + 1) == "<":
-                end = _match_angle(toks, i + 1)
+                end = match_angle(toks, i + 1)
                 if end is not None and self.tok(end + 1) == "(" and self.is_convert_type(
                     i + 2, end
                 ):
@@ -444,7 +287,7 @@ class _Rewriter:
                 and prev not in ("::", "typename", "return")
             ):
                 # direct initialisation `float4 v(a, b, c, d);` (clang rejects it for vectors)
-                close = _match(toks, i + 2)
+                close = match_bracket(toks, i + 2)
                 if close < n and self.tok(close + 1) in (";", ","):
                     self.edit(toks[i + 2].start, toks[i + 2].end, f" = {MAKE}<{s}>(")
                     i += 3
@@ -456,7 +299,7 @@ class _Rewriter:
                 i += 1
                 continue
             if s == "vec" and self.tok(i + 1) == "<":
-                end = _match_angle(toks, i + 1)
+                end = match_angle(toks, i + 1)
                 if end is not None and self.tok(end + 1) == "(":
                     start = toks[i - 2].start if prev == "::" else t.start
                     ty = self.text[t.start : toks[end].end]
@@ -488,10 +331,10 @@ class _Rewriter:
     def reject(self, i: int, scopes: list[str]) -> None:
         t = self.toks[i]
         s = t.text
-        if s in _REJECT:
+        if s in REJECTED_KEYWORDS:
             if s == "delete" and self.tok(i - 1) == "=":
                 return
-            raise RewriteError(_REJECT[s], t.start)
+            raise RewriteError(REJECTED_KEYWORDS[s], t.start)
         if s == "long" and self.tok(i + 1) in ("long", "double"):
             raise RewriteError(f"Metal does not support 'long {self.tok(i + 1)}'", t.start)
         if (
@@ -531,7 +374,7 @@ class _Rewriter:
     def c_cast(self, i: int) -> int | None:
         """``(T)operand`` with T a convertible type -> ``make<T>(operand)``."""
         toks = self.toks
-        j = _match(toks, i)
+        j = match_bracket(toks, i)
         if j >= len(toks) or j == i + 1:
             return None
         if not self.is_convert_type(i + 1, j):
@@ -548,7 +391,7 @@ class _Rewriter:
         ty = self.text[toks[i + 1].start : toks[j - 1].end]
         self.cast_closers.add(j)
         self.edit(toks[i].start, toks[j].end, f"{MAKE}<{ty}>(")
-        if self.tok(j + 1) == "(" and _match(toks, j + 1) == end - 1:
+        if self.tok(j + 1) == "(" and match_bracket(toks, j + 1) == end - 1:
             self.mask_arg(j + 1)
         self.edit(toks[end - 1].end, toks[end - 1].end, ")")
         return j + 1  # keep scanning inside the operand (nested casts, literals)
@@ -561,7 +404,7 @@ class _Rewriter:
         bool vector; scalars pass through).
         """
         toks = self.toks
-        close = _match(toks, open_idx)
+        close = match_bracket(toks, open_idx)
         if close >= len(toks) or close == open_idx + 1:
             return
         k = open_idx + 1
@@ -569,12 +412,12 @@ class _Rewriter:
         while k < close:
             s = toks[k].text
             if s in ("(", "[", "{"):
-                k = _match(toks, k) + 1
+                k = match_bracket(toks, k) + 1
                 continue
             if s in (",", "?"):
                 return  # several arguments, or a ternary: not a plain mask
             if s == "<" and toks[k - 1].kind == "id":
-                e = _match_angle(toks, k)
+                e = match_angle(toks, k)
                 if e is not None and e < close and self.tok(e + 1) in ("(", "::", "{"):
                     k = e + 1
                     continue
@@ -595,7 +438,7 @@ class _Rewriter:
         if s in ("-", "+", "!", "~", "*", "&", "++", "--"):
             return self.operand_end(i + 1)
         if s == "(":
-            j = _match(toks, i)
+            j = match_bracket(toks, i)
             if j >= n:
                 return None
             if self.is_type_text(i + 1, j):
@@ -606,13 +449,13 @@ class _Rewriter:
         elif toks[i].kind in ("id", "num", "str"):
             k = i + 1
             if s in ("sizeof", "alignof") and self.tok(k) == "(":
-                return _match(toks, k) + 1
+                return match_bracket(toks, k) + 1
             while True:
                 if self.tok(k) == "::" and k + 1 < n and toks[k + 1].kind == "id":
                     k += 2
                     continue
                 if self.tok(k) == "<" and toks[k - 1].kind == "id":
-                    e = _match_angle(toks, k)
+                    e = match_angle(toks, k)
                     if e is not None and self.tok(e + 1) in ("(", "::", "{"):
                         k = e + 1
                         continue
@@ -622,7 +465,7 @@ class _Rewriter:
         while k < n:
             s = toks[k].text
             if s in ("(", "["):
-                k = _match(toks, k) + 1
+                k = match_bracket(toks, k) + 1
             elif s in (".", "->"):
                 k += 2
                 if self.tok(k - 1) == "template":
@@ -706,7 +549,7 @@ class _Rewriter:
             if toks[x].text in ("const", "volatile"):
                 quals.append(toks[x].text)
             elif toks[x].text == "alignas":
-                close = _match(toks, x + 1)
+                close = match_bracket(toks, x + 1)
                 align_exprs.append(self.text[toks[x + 2].start : toks[close - 1].end])
         # split declarators at depth-0 commas; strip alignas inside the specifiers
         parts: list[list[int]] = [[]]
@@ -715,7 +558,7 @@ class _Rewriter:
         while x < e:
             s = toks[x].text
             if s == "alignas" and self.tok(x + 1) == "(":
-                close = _match(toks, x + 1)
+                close = match_bracket(toks, x + 1)
                 align_exprs.append(self.text[toks[x + 2].start : toks[close - 1].end])
                 x = close + 1
                 continue
