@@ -1,7 +1,7 @@
 """clang's AST of a kernel, through the toolchain metalsim already drives.
 
 The kernel is translated exactly as :mod:`metalsim.compiler` translates it (preprocessor,
-:mod:`metalsim.rewrite`, metalsim's prelude and MLX's preamble), with one difference: the
+:mod:`metalsim.language.rewriter`, metalsim's prelude and MLX's preamble), with one difference: the
 signature is written generically, so no call is needed. Every input and output gets its own
 template type parameter (``const __in_x x``), which makes ``x[i]`` and a 0-d ``x`` equally valid,
 and the template parameters come from the call sites' ``template=`` values. clang then parses the
