@@ -18,6 +18,17 @@ from metalsim.errors import ToolchainError
 from metalsim.language.source_map import DIAGNOSTIC_LINE, HEADER_FILE, SOURCE_FILE, line_files
 from metalsim.toolchain import Toolchain
 
+
+class RewriteError(Exception):
+    """A construct Metal rejects; ``pos`` is the offset in the rewriter's input text."""
+
+    def __init__(self, message: str, pos: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.pos = pos
+
+
+
 REJECTED_KEYWORDS = {
     "double": "Metal does not support 'double' (use float)",
     "goto": "Metal does not support 'goto'",
