@@ -28,8 +28,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from metalsim import first_run, rewrite
+from metalsim import first_run
 from metalsim.errors import MetalsimError
+from metalsim.language import lexer, rewriter
 from metalsim.toolchain import Toolchain, default_cache_dir, find_toolchain
 
 PREAMBLE_VERSION = "1"
@@ -168,7 +169,7 @@ def _dedupe(text: str, tc: Toolchain, max_rounds: int = 200) -> tuple[str, int]:
             if res.returncode == 0:
                 return text, removed
             lines = text.split("\n")
-            masked_lines = rewrite.mask(text).split("\n")
+            masked_lines = lexer.mask(text).split("\n")
             # map '#line 1 "hdr"' markers: (hdr, line) -> index in `lines`
             marks: dict[str, int] = {}
             for idx, ln in enumerate(lines):
@@ -207,7 +208,10 @@ def _inputs_hash(include_dir: Path) -> str:
         if p.is_file():
             h.update(p.name.encode())
             h.update(p.read_bytes())
-    h.update(Path(rewrite.__file__).read_bytes())
+    # The preamble goes through the rewriter, which uses every module of the language layer.
+    for p in sorted(Path(rewriter.__file__).parent.rglob("*.py")):
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
     return h.hexdigest()[:16]
 
 
@@ -215,7 +219,7 @@ def build(tc: Toolchain | None = None) -> str:
     """Build the host-compilable preamble text (uncached)."""
     tc = tc or find_toolchain()
     inc = mlx_include_dir()
-    text = rewrite.rewrite(concatenated(inc), check=False).text
+    text = rewriter.rewrite(concatenated(inc), check=False).text
     text, _ = _dedupe(text, tc)
     return text
 

@@ -1,7 +1,7 @@
 """clang's AST of a kernel, through the toolchain metalsim already drives.
 
 The kernel is translated exactly as :mod:`metalsim.compiler` translates it (preprocessor,
-:mod:`metalsim.rewrite`, metalsim's prelude and MLX's preamble), with one difference: the
+:mod:`metalsim.language.rewriter`, metalsim's prelude and MLX's preamble), with one difference: the
 signature is written generically, so no call is needed. Every input and output gets its own
 template type parameter (``const __in_x x``), which makes ``x[i]`` and a 0-d ``x`` equally valid,
 and the template parameters come from the call sites' ``template=`` values. clang then parses the
@@ -26,13 +26,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from metalsim import compiler, preamble, rewrite, signature
+from metalsim import compiler, preamble, signature
 from metalsim.errors import MetalCompileError, ToolchainError
+from metalsim.language import checks, rewriter, source_map
 from metalsim.lint.model import KernelSpec
 from metalsim.toolchain import Toolchain, default_cache_dir, find_toolchain
 
 KERNEL = "metalsim_lint_kernel"
-USER_FILES = (compiler.SOURCE_FILE, compiler.HEADER_FILE)
+USER_FILES = (source_map.SOURCE_FILE, source_map.HEADER_FILE)
 _PLACEHOLDER_NAME = "kernel.cpp"
 
 
@@ -134,14 +135,14 @@ def tu_text(spec: KernelSpec, instance: dict[str, str] | None = None) -> str:
             params.append(f"const constant int& {n}_ndim")
     params += [f"{t} {a} [[{a}]]" for a, t in signature.detect_attributes(spec.source)]
     header = spec.header if spec.header.endswith("\n") or not spec.header else spec.header + "\n"
-    text = f'#line 1 "{compiler.HEADER_FILE}"\n{header}'
-    text += f'#line 1 "{compiler.SIGNATURE_FILE}"\ntemplate <{", ".join(tparams)}>\n'
+    text = f'#line 1 "{source_map.HEADER_FILE}"\n{header}'
+    text += f'#line 1 "{source_map.SIGNATURE_FILE}"\ntemplate <{", ".join(tparams)}>\n'
     text += f"[[kernel]] void {KERNEL}({', '.join(params)}) {{\n"
-    text += f'#line 1 "{compiler.SOURCE_FILE}"\n{spec.source}\n}}\n'
+    text += f'#line 1 "{source_map.SOURCE_FILE}"\n{spec.source}\n}}\n'
     if instance is not None:
         # Taking the address instantiates the template (as MLX's instantiation line does).
         types = [instance[n] for n in [*spec.input_names, *spec.output_names]]
-        text += f'#line 1 "{compiler.SIGNATURE_FILE}"\n'
+        text += f'#line 1 "{source_map.SIGNATURE_FILE}"\n'
         args = ", ".join([*targs, *types])
         text += f"static auto *__metalsim_lint_instance = &{KERNEL}<{args}>;\n"
     return text
@@ -180,7 +181,7 @@ def _clang_args(tc: Toolchain) -> list[str]:
     header, pch = compiler._pch(tc, "safe")
     pch_args = ["-include-pch", str(pch)] if pch is not None else []
     return [*tc.cxx, *tc.compile_flags(math_mode="safe", optimize="-O2"),
-            *compiler._defines("safe"), *preamble.include_flags(), *compiler._diag_flags(),
+            *compiler._defines("safe"), *preamble.include_flags(), *checks.diagnostic_flags(),
             *pch_args, "-include", str(header), "-fsyntax-only",
             "-Xclang", "-ast-dump=json", "-Xclang", f"-ast-dump-filter={KERNEL}"]  # fmt: skip
 
@@ -217,7 +218,7 @@ def _tree(roots: list[dict], tu_path: str, text: str) -> list[Node]:
     ``file`` is written only when it changes, so they are followed in document order)."""
     data = text.encode()
     starts = [0] + [i + 1 for i, b in enumerate(data) if b == 10]
-    where = compiler._line_files(text)
+    where = source_map.line_files(text)
     state = {"file": ""}
 
     def bare(loc: dict) -> int | None:
@@ -265,7 +266,7 @@ def _tree(roots: list[dict], tu_path: str, text: str) -> list[Node]:
 def _errors(stderr: str) -> list[str]:
     out = []
     for ln in stderr.splitlines():
-        m = compiler._DIAG.match(ln)
+        m = source_map.DIAGNOSTIC_LINE.match(ln)
         if m and m.group("rest").startswith("error:") and "failed to rename" not in ln:
             out.append(f"{m.group('file')}:{m.group('line')}:{m.group('col')}: {m.group('rest')}")
     return out
@@ -273,7 +274,7 @@ def _errors(stderr: str) -> list[str]:
 
 def _parse_text(tc: Toolchain, text: str, work: Path) -> tuple[list[Node], str, str, Path]:
     pp = compiler._preprocess(tc, text, "safe", work)
-    rw = rewrite.rewrite(pp, check=False)
+    rw = rewriter.rewrite(pp, check=False)
     tu = work / _PLACEHOLDER_NAME
     tu.write_text(rw.text)
     res = _run_clang(tc, tu)
@@ -319,7 +320,7 @@ def parse(spec: KernelSpec) -> ParsedKernel:
         work = Path(tmp)
         try:
             roots, stderr, _, _ = _parse_text(tc, tu_text(spec), work)
-        except (MetalCompileError, rewrite.RewriteError) as exc:
+        except (MetalCompileError, rewriter.RewriteError) as exc:
             return ParsedKernel(None, [str(exc)])
         pattern = _kernel_pattern(roots)
         errors = _errors(stderr)
@@ -342,20 +343,20 @@ def parse(spec: KernelSpec) -> ParsedKernel:
                 if len(_errors(s2)) < len(errors2):
                     instance, roots2, stderr2, text2, tu2 = trial, r2, s2, t2, u2
                     errors2 = _errors(s2)
-        except (MetalCompileError, rewrite.RewriteError) as exc:
+        except (MetalCompileError, rewriter.RewriteError) as exc:
             errors2 = [str(exc)]
         if errors2:
             result.bfloat_skipped = errors2[0]
             return result
-        diags, _ = compiler._filter_warnings(stderr2)
+        diags, _ = checks.filter_warnings(stderr2)
         hits: dict[tuple[str, int, int], str] = {}
         for ln in diags.splitlines():
-            m = compiler._DIAG.match(ln)
+            m = source_map.DIAGNOSTIC_LINE.match(ln)
             if m and "no implicit conversion to bfloat" in m.group("rest"):
                 key = (m.group("file"), int(m.group("line")), int(m.group("col")))
                 hits[key] = m.group("rest").removeprefix("error: ")
         ast = [r.data for r in roots2]
-        for f, (line, col), _end, msg in compiler._ast_bf16_conversions(ast, str(tu2), text2):
+        for f, (line, col), _end, msg in checks.ast_bf16_conversions(ast, str(tu2), text2):
             if not any(k[0] == f and k[1] == line for k in hits):
                 hits[(f, line, col)] = msg.removeprefix("error: ")
         result.bfloat = [(f, line, col, msg) for (f, line, col), msg in sorted(hits.items())]

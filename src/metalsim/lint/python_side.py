@@ -13,7 +13,7 @@ import tokenize
 from dataclasses import dataclass, field
 from typing import Any
 
-from metalsim import rewrite
+from metalsim.language import lexer
 from metalsim.lint.model import KernelSpec
 
 SUPPRESS_PREFIX = "metalsim-lint:"
@@ -240,7 +240,7 @@ def template_params(mod: PyModule) -> dict[str, tuple[str, Any]]:
 
 def _identifiers(metal: str) -> set[str]:
     """Identifier tokens of Metal text (metalsim's tokenizer, comments and strings blanked)."""
-    return {t.text for t in rewrite.tokenize(rewrite.mask(metal)) if t.kind == "id"}
+    return {t.text for t in lexer.tokenize(lexer.mask(metal)) if t.kind == "id"}
 
 
 def _local_value(mod: PyModule, name: ast.Name, at: ast.AST) -> ast.expr | None:

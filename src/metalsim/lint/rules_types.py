@@ -35,7 +35,7 @@ def check_double(spec: KernelSpec, parsed: ParsedKernel) -> list[Finding]:
 
 
 def check_implicit_bfloat(spec: KernelSpec, parsed: ParsedKernel) -> list[Finding]:
-    """metalsim's own bfloat check (compiler.py), run on the kernel instantiated with bfloat."""
+    """metalsim's own bfloat check (language/checks.py), run on the kernel made bfloat."""
     return [
         Finding("implicit-bfloat", spec.path, 0,
                 msg + " (found with every type parameter set to bfloat16_t)", f"{f}:{line}:{col}")

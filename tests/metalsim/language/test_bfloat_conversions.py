@@ -21,6 +21,7 @@ from metalsim_lang_helpers import from_bf16, generate, run, to_bf16
 
 from metalsim import compiler, signature, toolchain
 from metalsim.errors import MetalCompileError
+from metalsim.language import checks
 
 X = np.array([1.5, -2.25, 3.0, 0.1], np.float32)
 INP = {"inp": (X, mx.float32)}
@@ -275,7 +276,7 @@ def test_filter_keeps_only_user_bfloat_conversions() -> None:
         "'__bf16' values) may lose precision [-Wimplicit-int-float-conversion]",
         "8 warnings generated.",
     ])  # fmt: skip
-    text, found = compiler._filter_warnings(stderr)
+    text, found = checks.filter_warnings(stderr)
     assert found == 2
     lines = [ln for ln in text.splitlines() if not ln.startswith("In file included from")]
     assert lines == [
@@ -288,7 +289,7 @@ def test_filter_keeps_only_user_bfloat_conversions() -> None:
 
 
 # clang does not warn when a float constant converts to a value bfloat holds exactly, and checks
-# each branch of `?:` on its own; a second pass over clang's AST (compiler._ast_bf16_conversions)
+# each branch of `?:` on its own; a second pass over clang's AST (checks.ast_bf16_conversions)
 # finds these. The ternary is the kernel of ml-explore/mlx-lm#814 ("assigning to 'bfloat16_t'
 # (aka 'bfloat') from incompatible type 'float'").
 CONSTANTS = {
@@ -367,13 +368,13 @@ def test_explicit_casts_of_constants_to_bfloat_are_accepted(compiler_kind) -> No
 
 def test_kernels_without_bfloat_skip_the_ast_pass(monkeypatch) -> None:
     calls = []
-    real = compiler._ast_bf16_conversions
+    real = checks.ast_bf16_conversions
 
     def spy(*args, **kwargs):
         calls.append(args)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(compiler, "_ast_bf16_conversions", spy)
+    monkeypatch.setattr(compiler, "ast_bf16_conversions", spy)
     tag = f"// {uuid.uuid4().hex}\n"  # a fresh source: not served from the compile cache
     out = run(
         _src("""

@@ -15,6 +15,7 @@ from metalsim_lang_helpers import generate
 
 from metalsim import compiler, preamble, signature, toolchain
 from metalsim.errors import MetalCompileError, ToolchainError
+from metalsim.language import rewriter
 from metalsim.toolchain import find_toolchain
 
 BODY = """
@@ -97,7 +98,7 @@ def test_preamble_is_mlx_real_headers_in_dependency_order() -> None:
 
 def test_preamble_dedup_removed_address_space_overloads(toolchain) -> None:
     inc = preamble.mlx_include_dir()
-    raw = preamble.rewrite.rewrite(preamble.concatenated(inc), check=False).text
+    raw = rewriter.rewrite(preamble.concatenated(inc), check=False).text
     deduped, removed = preamble._dedupe(raw, toolchain)
     assert removed >= 10  # complex_t's thread/threadgroup/device/constant twins, +=, ...
     assert raw.count("\n") == deduped.count("\n")  # blanked, so #line stays true

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from metalsim.rewrite import MAKE, RewriteError, mask, rewrite
+from metalsim.language.lexer import mask
+from metalsim.language.rewriter import MAKE, RewriteError, rewrite
 
 
 def rw(src: str) -> str:

@@ -30,7 +30,12 @@ initialisers on ``threadgroup`` variables.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+
+from metalsim.language import fibers
+from metalsim.language.checks import REJECTED_KEYWORDS, RewriteError
+from metalsim.language.lexer import Tok, mask, match_angle, match_bracket, tokenize
+from metalsim.language.source_map import RewriteResult
+from metalsim.language.threadgroup_decls import ThreadgroupDecls
 
 VECTOR_BASES = (
     "bool", "char", "uchar", "short", "ushort", "int", "uint", "long", "ulong", "half",
@@ -52,209 +57,10 @@ SCALAR_TYPES = frozenset(
 
 MAKE = "::metalsim::make"
 
-# Calls that need the threads of a threadgroup to run as fibers: barriers, and the atomics a
-# spin-wait polls (a plain sequential call of each thread would never see the other's store).
-_SYNC_NAMES = frozenset(
-    {
-        "threadgroup_barrier",
-        "simdgroup_barrier",
-        "atomic_load_explicit",
-        "atomic_exchange_explicit",
-        "atomic_compare_exchange_weak_explicit",
-    }
-)
-
-_REJECT = {
-    "double": "Metal does not support 'double' (use float)",
-    "goto": "Metal does not support 'goto'",
-    "try": "Metal does not support exceptions ('try')",
-    "catch": "Metal does not support exceptions ('catch')",
-    "throw": "Metal does not support exceptions ('throw')",
-    "new": "Metal does not support 'new'",
-    "delete": "Metal does not support 'delete'",
-    "virtual": "Metal does not support virtual functions",
-    "dynamic_cast": "Metal does not support 'dynamic_cast' (no RTTI)",
-    "typeid": "Metal does not support 'typeid' (no RTTI)",
-    "thread_local": "Metal does not support 'thread_local'",
-    "register": "Metal does not support 'register'",
-}
-
-
-_TG_PARSE = (
-    "metalsim cannot read this threadgroup declaration (it handles `threadgroup T a[N][M], b;` "
-    "with optional alignas/volatile/const); erasing the keyword would make it per-thread"
-)
-
-
-class RewriteError(Exception):
-    """A construct Metal rejects; ``pos`` is the offset in the rewriter's input text."""
-
-    def __init__(self, message: str, pos: int) -> None:
-        super().__init__(message)
-        self.message = message
-        self.pos = pos
-
-
-@dataclass
-class RewriteResult:
-    text: str
-    # (input_start, input_end, output_start, output_end) of every edit, in order; lets callers map
-    # an output offset back to the input.
-    edits: list[tuple[int, int, int, int]] = field(default_factory=list)
-    uses_sync: bool = False
-    uses_threadgroup_memory: bool = False
-    next_site: int = 1
-    input_text: str = ""  # the text the offsets of ``edits`` refer to
-
-    def to_input(self, out_pos: int) -> int:
-        """Map an offset in ``text`` back to the rewriter's input."""
-        delta = 0
-        for i0, i1, o0, o1 in self.edits:
-            if out_pos < o0:
-                break
-            if out_pos < o1:
-                return i0 if o1 - o0 != i1 - i0 else i0 + (out_pos - o0)
-            delta = i1 - o1
-        return out_pos + delta
-
-
-# ------------------------------------------------------------------------------------ masking
-
-
-def mask(text: str) -> str:
-    """Blank comments, string/char literal contents and preprocessor lines; keep newlines."""
-    out = list(text)
-    n = len(text)
-    i = 0
-    line_start = True
-    while i < n:
-        c = text[i]
-        if c == "\n":
-            line_start = True
-            i += 1
-            continue
-        if line_start and c in " \t":
-            i += 1
-            continue
-        if line_start and c == "#":
-            # preprocessor line (with backslash continuations)
-            while i < n and text[i] != "\n":
-                if text[i] == "\\" and i + 1 < n and text[i + 1] == "\n":
-                    out[i] = " "
-                    i += 2
-                    continue
-                out[i] = " "
-                i += 1
-            continue
-        line_start = False
-        if c == "/" and i + 1 < n and text[i + 1] == "/":
-            while i < n and text[i] != "\n":
-                out[i] = " "
-                i += 1
-            continue
-        if c == "/" and i + 1 < n and text[i + 1] == "*":
-            end = text.find("*/", i + 2)
-            end = n if end < 0 else end + 2
-            for k in range(i, end):
-                if text[k] != "\n":
-                    out[k] = " "
-            i = end
-            continue
-        if c == '"' or (c == "'" and not (i > 0 and text[i - 1].isalnum())):
-            q = c
-            k = i + 1
-            while k < n and text[k] != q and text[k] != "\n":
-                if text[k] == "\\":
-                    out[k] = " "
-                    k += 1
-                    if k < n and text[k] != "\n":
-                        out[k] = " "
-                    k += 1
-                    continue
-                out[k] = " "
-                k += 1
-            i = k + 1
-            continue
-        i += 1
-    return "".join(out)
-
-
-# ------------------------------------------------------------------------------------ tokens
-
-_TOKEN_RE = re.compile(
-    r"""
-    (?P<num>\.?\d(?:[eEpP][+-]|[\w.'])*)
-  | (?P<id>[A-Za-z_]\w*)
-  | (?P<punct>::|->|\+\+|--|<<=|>>=|<=|>=|==|!=|&&|\|\||[-+*/%&|^!~<>=]=?|[()\[\]{};,.?:#])
-  | (?P<str>"[^"\n]*"|'[^'\n]*')
-    """,
-    re.VERBOSE,
-)
-
-
-@dataclass(frozen=True)
-class Tok:
-    kind: str  # num | id | punct | str
-    text: str
-    start: int
-    end: int
-
-
-def tokenize(masked: str) -> list[Tok]:
-    toks = []
-    for m in _TOKEN_RE.finditer(masked):
-        kind = m.lastgroup or "punct"
-        toks.append(Tok(kind, m.group(), m.start(), m.end()))
-    return toks
-
-
-_OPEN = {"(": ")", "[": "]", "{": "}"}
-
-
-def _match(toks: list[Tok], i: int) -> int:
-    """Index of the bracket closing toks[i] ((, [ or {); len(toks) if unbalanced."""
-    stack = [toks[i].text]
-    k = i + 1
-    while k < len(toks):
-        t = toks[k].text
-        if t in _OPEN:
-            stack.append(t)
-        elif t in (")", "]", "}"):
-            stack.pop()
-            if not stack:
-                return k
-        k += 1
-    return len(toks)
-
-
-def _match_angle(toks: list[Tok], i: int) -> int | None:
-    """Index of the '>' closing the template argument list opened at toks[i] ('<'), or None."""
-    depth = 0
-    k = i
-    while k < len(toks):
-        t = toks[k].text
-        if t == "<":
-            depth += 1
-        elif t == ">":
-            depth -= 1
-            if depth == 0:
-                return k
-        elif t == ">>":
-            depth -= 2
-            if depth <= 0:
-                return k if depth == 0 else None
-        elif t in ("(", "["):
-            k = _match(toks, k)
-        elif t in (";", "{", "}", ")", "]", "&&", "||"):
-            return None
-        k += 1
-    return None
-
-
 # ------------------------------------------------------------------------------------ rewriter
 
 
-class _Rewriter:
+class _Rewriter(ThreadgroupDecls):
     def __init__(self, text: str, next_site: int, check: bool) -> None:
         self.text = text
         self.masked = mask(text)
@@ -302,7 +108,7 @@ class _Rewriter:
         # template type parameters
         for i, t in enumerate(toks):
             if t.text == "template" and self.tok(i + 1) == "<":
-                end = _match_angle(toks, i + 1)
+                end = match_angle(toks, i + 1)
                 if end is None:
                     continue
                 k = i + 2
@@ -338,11 +144,7 @@ class _Rewriter:
                     if k - 1 > i + 1 and toks[k - 1].kind == "id":
                         if self.is_convert_type(i + 1, k - 1):
                             self.convert_names.add(toks[k - 1].text)
-                elif (
-                    t.text == "using"
-                    and self.tok(i + 2) == "="
-                    and toks[i + 1].kind == "id"
-                ):
+                elif t.text == "using" and self.tok(i + 2) == "=" and toks[i + 1].kind == "id":
                     k = i + 3
                     while k < len(toks) and toks[k].text != ";":
                         k += 1
@@ -363,7 +165,7 @@ class _Rewriter:
             s = t.text
             # ---- attributes
             if s == "[" and self.tok(i + 1) == "[" and toks[i + 1].start == t.end:
-                j = _match(toks, i)
+                j = match_bracket(toks, i)
                 if j < n:
                     span = self.text[t.start : toks[j].end]
                     self.edit(t.start, toks[j].end, re.sub(r"[^\n]", " ", span))
@@ -398,7 +200,7 @@ class _Rewriter:
                 i += 1
                 continue
             # ---- identifiers
-            if s in _SYNC_NAMES or s.startswith(("simd_", "quad_", "simdgroup_")):
+            if fibers.is_sync_call(s):
                 self.uses_sync = True
             if s == "constant" and self.tok(i - 1) != ")":
                 # Read-only memory; a program-scope `constant` variable is initialised with a
@@ -419,9 +221,11 @@ class _Rewriter:
             if self.check:
                 self.reject(i, scopes)
             if s == "static_cast" and self.tok(i + 1) == "<":
-                end = _match_angle(toks, i + 1)
-                if end is not None and self.tok(end + 1) == "(" and self.is_convert_type(
-                    i + 2, end
+                end = match_angle(toks, i + 1)
+                if (
+                    end is not None
+                    and self.tok(end + 1) == "("
+                    and self.is_convert_type(i + 2, end)
                 ):
                     ty = self.text[toks[i + 2].start : toks[end - 1].end]
                     self.edit(t.start, toks[end].end, f"{MAKE}<{ty}>")
@@ -444,7 +248,7 @@ class _Rewriter:
                 and prev not in ("::", "typename", "return")
             ):
                 # direct initialisation `float4 v(a, b, c, d);` (clang rejects it for vectors)
-                close = _match(toks, i + 2)
+                close = match_bracket(toks, i + 2)
                 if close < n and self.tok(close + 1) in (";", ","):
                     self.edit(toks[i + 2].start, toks[i + 2].end, f" = {MAKE}<{s}>(")
                     i += 3
@@ -456,7 +260,7 @@ class _Rewriter:
                 i += 1
                 continue
             if s == "vec" and self.tok(i + 1) == "<":
-                end = _match_angle(toks, i + 1)
+                end = match_angle(toks, i + 1)
                 if end is not None and self.tok(end + 1) == "(":
                     start = toks[i - 2].start if prev == "::" else t.start
                     ty = self.text[t.start : toks[end].end]
@@ -488,10 +292,10 @@ class _Rewriter:
     def reject(self, i: int, scopes: list[str]) -> None:
         t = self.toks[i]
         s = t.text
-        if s in _REJECT:
+        if s in REJECTED_KEYWORDS:
             if s == "delete" and self.tok(i - 1) == "=":
                 return
-            raise RewriteError(_REJECT[s], t.start)
+            raise RewriteError(REJECTED_KEYWORDS[s], t.start)
         if s == "long" and self.tok(i + 1) in ("long", "double"):
             raise RewriteError(f"Metal does not support 'long {self.tok(i + 1)}'", t.start)
         if (
@@ -531,7 +335,7 @@ class _Rewriter:
     def c_cast(self, i: int) -> int | None:
         """``(T)operand`` with T a convertible type -> ``make<T>(operand)``."""
         toks = self.toks
-        j = _match(toks, i)
+        j = match_bracket(toks, i)
         if j >= len(toks) or j == i + 1:
             return None
         if not self.is_convert_type(i + 1, j):
@@ -548,7 +352,7 @@ class _Rewriter:
         ty = self.text[toks[i + 1].start : toks[j - 1].end]
         self.cast_closers.add(j)
         self.edit(toks[i].start, toks[j].end, f"{MAKE}<{ty}>(")
-        if self.tok(j + 1) == "(" and _match(toks, j + 1) == end - 1:
+        if self.tok(j + 1) == "(" and match_bracket(toks, j + 1) == end - 1:
             self.mask_arg(j + 1)
         self.edit(toks[end - 1].end, toks[end - 1].end, ")")
         return j + 1  # keep scanning inside the operand (nested casts, literals)
@@ -561,7 +365,7 @@ class _Rewriter:
         bool vector; scalars pass through).
         """
         toks = self.toks
-        close = _match(toks, open_idx)
+        close = match_bracket(toks, open_idx)
         if close >= len(toks) or close == open_idx + 1:
             return
         k = open_idx + 1
@@ -569,12 +373,12 @@ class _Rewriter:
         while k < close:
             s = toks[k].text
             if s in ("(", "[", "{"):
-                k = _match(toks, k) + 1
+                k = match_bracket(toks, k) + 1
                 continue
             if s in (",", "?"):
                 return  # several arguments, or a ternary: not a plain mask
             if s == "<" and toks[k - 1].kind == "id":
-                e = _match_angle(toks, k)
+                e = match_angle(toks, k)
                 if e is not None and e < close and self.tok(e + 1) in ("(", "::", "{"):
                     k = e + 1
                     continue
@@ -595,7 +399,7 @@ class _Rewriter:
         if s in ("-", "+", "!", "~", "*", "&", "++", "--"):
             return self.operand_end(i + 1)
         if s == "(":
-            j = _match(toks, i)
+            j = match_bracket(toks, i)
             if j >= n:
                 return None
             if self.is_type_text(i + 1, j):
@@ -606,13 +410,13 @@ class _Rewriter:
         elif toks[i].kind in ("id", "num", "str"):
             k = i + 1
             if s in ("sizeof", "alignof") and self.tok(k) == "(":
-                return _match(toks, k) + 1
+                return match_bracket(toks, k) + 1
             while True:
                 if self.tok(k) == "::" and k + 1 < n and toks[k + 1].kind == "id":
                     k += 2
                     continue
                 if self.tok(k) == "<" and toks[k - 1].kind == "id":
-                    e = _match_angle(toks, k)
+                    e = match_angle(toks, k)
                     if e is not None and self.tok(e + 1) in ("(", "::", "{"):
                         k = e + 1
                         continue
@@ -622,7 +426,7 @@ class _Rewriter:
         while k < n:
             s = toks[k].text
             if s in ("(", "["):
-                k = _match(toks, k) + 1
+                k = match_bracket(toks, k) + 1
             elif s in (".", "->"):
                 k += 2
                 if self.tok(k - 1) == "template":
@@ -632,148 +436,6 @@ class _Rewriter:
             else:
                 break
         return k
-
-    def threadgroup(self, i: int, head: int) -> int | None:
-        """Rewrite a threadgroup variable declaration; None if `threadgroup` is a qualifier."""
-        toks = self.toks
-        # walk back over cv-qualifiers and alignas(...) to the start of the declaration
-        start = i
-        align_exprs: list[str] = []
-        k = i - 1
-        while k >= head:
-            s = toks[k].text
-            if s in ("const", "volatile", "static"):
-                start = k
-                k -= 1
-                continue
-            if s == ")":
-                # alignas(...)?
-                depth = 0
-                m = k
-                while m >= head:
-                    if toks[m].text == ")":
-                        depth += 1
-                    elif toks[m].text == "(":
-                        depth -= 1
-                        if depth == 0:
-                            break
-                    m -= 1
-                if m - 1 >= head and toks[m - 1].text == "alignas":
-                    start = m - 1
-                    k = m - 2
-                    continue
-            break
-        if start != head:
-            return None  # qualifier: parameter, cast, template argument, member function, ...
-        # scan to the end of the statement; '<' '>' count as brackets at statement level (a
-        # declaration has no comparisons outside its array bounds)
-        e = i + 1
-        depth = 0
-        angle = 0
-        init_at: int | None = None
-        while e < len(toks):
-            s = toks[e].text
-            if s in ("(", "[", "{"):
-                if depth == 0 and angle == 0 and init_at is None and s in ("(", "{") and (
-                    toks[e - 1].text != "alignas"
-                ):
-                    init_at = e
-                depth += 1
-            elif s in (")", "]", "}"):
-                depth -= 1
-                if depth < 0:
-                    raise RewriteError(_TG_PARSE, toks[i].start)
-            elif depth == 0 and s == "<":
-                angle += 1
-            elif depth == 0 and s in (">", ">>"):
-                angle = max(0, angle - len(s))
-            elif depth == 0 and angle == 0 and s in ("*", "&", "&&"):
-                return None  # pointer/reference to threadgroup memory
-            elif depth == 0 and angle == 0 and s == "=" and init_at is None:
-                init_at = e
-            elif depth == 0 and s == ";":
-                break
-            e += 1
-        if e >= len(toks):
-            raise RewriteError(_TG_PARSE, toks[i].start)
-        if init_at is not None:
-            raise RewriteError(
-                "threadgroup variables cannot have initializers in Metal", toks[init_at].start
-            )
-        self.uses_tg = True
-        quals: list[str] = []
-        for x in range(start, i):
-            if toks[x].text in ("const", "volatile"):
-                quals.append(toks[x].text)
-            elif toks[x].text == "alignas":
-                close = _match(toks, x + 1)
-                align_exprs.append(self.text[toks[x + 2].start : toks[close - 1].end])
-        # split declarators at depth-0 commas; strip alignas inside the specifiers
-        parts: list[list[int]] = [[]]
-        depth = 0
-        x = i + 1
-        while x < e:
-            s = toks[x].text
-            if s == "alignas" and self.tok(x + 1) == "(":
-                close = _match(toks, x + 1)
-                align_exprs.append(self.text[toks[x + 2].start : toks[close - 1].end])
-                x = close + 1
-                continue
-            if s in ("(", "[", "<"):
-                depth += 1
-            elif s in (")", "]", ">"):
-                depth -= 1
-            if s == "," and depth == 0:
-                parts.append([])
-            else:
-                parts[-1].append(x)
-            x += 1
-        first = parts[0]
-        # the declarator name is the last identifier before the first '[' (or the end)
-        name_pos = None
-        for idx, x in enumerate(first):
-            if toks[x].text == "[":
-                break
-            if toks[x].kind == "id" and toks[x].text not in ("const", "volatile"):
-                name_pos = idx
-        if name_pos is None or name_pos == 0:
-            raise RewriteError(_TG_PARSE, toks[i].start)
-        base_toks = first[:name_pos]
-        base = " ".join(quals) + " " + self.text[toks[base_toks[0]].start : toks[base_toks[-1]].end]
-        decls = [first[name_pos:]] + parts[1:]
-        if not align_exprs:
-            al = "0"
-        elif len(align_exprs) == 1:
-            al = f"({align_exprs[0]})"
-        else:
-            al = "::metalsim::max_align(" + ", ".join(f"({a})" for a in align_exprs) + ")"
-        out = []
-        for d in decls:
-            if not d or toks[d[0]].kind != "id":
-                raise RewriteError(_TG_PARSE, toks[i].start)
-            name = toks[d[0]]
-            arrays = self.text[toks[d[1]].start : toks[d[-1]].end] if len(d) > 1 else ""
-            col = name.start - self.text.rfind("\n", 0, name.start)
-            ty = f"{base.strip()}{arrays}"
-            out.append(
-                f"auto &{name.text} = ::metalsim::tg_var<{ty}>({self.site}, {al}, {col});"
-            )
-            self.site += 1
-        # keep the newlines of the original statement so line numbers do not move
-        original = self.text[toks[start].start : toks[e].end]
-        repl = " ".join(out) + "\n" * original.count("\n")
-        self.edit(toks[start].start, toks[e].end, repl)
-        return e + 1
-
-    def _depth0(self, a: int, b: int) -> bool:
-        depth = 0
-        for x in range(a, b):
-            s = self.toks[x].text
-            if s in ("(", "[", "<"):
-                depth += 1
-            elif s in (")", "]", ">"):
-                depth -= 1
-        return depth == 0
 
     # -------------------------------------------------------------- output
     def result(self) -> RewriteResult:
@@ -801,8 +463,9 @@ class _Rewriter:
         )
 
 
-_PRAGMA_RE = re.compile(r"^([ \t]*)#[ \t]*pragma[ \t]+METAL[ \t]+fp[ \t]+(\w+)[ \t]*\((\w+)\)",
-                        re.MULTILINE)
+_PRAGMA_RE = re.compile(
+    r"^([ \t]*)#[ \t]*pragma[ \t]+METAL[ \t]+fp[ \t]+(\w+)[ \t]*\((\w+)\)", re.MULTILINE
+)
 
 
 def _pragmas(text: str) -> str:
