@@ -8,9 +8,9 @@ Pipeline (ARCHITECTURE.md, Interface 2):
 2. preprocess with ``clang -E -C`` (user macros expand, so a macro that declares a
    ``threadgroup`` array is seen; ``<metal_stdlib>`` & co. expand to nothing here), then put
    back the user's original spelling on every line that no macro touched, so columns are exact;
-3. rewrite MSL into host C++ (:mod:`metalsim.rewrite`);
+3. rewrite MSL into host C++ (``metalsim.rewrite``);
 4. append an ``extern "C"`` entry wrapper that unpacks ``args`` and the thread attributes;
-5. compile with the prelude (metalsim headers + MLX's real preamble, :mod:`metalsim.preamble`)
+5. compile with the prelude (metalsim headers + MLX's real preamble, ``metalsim.preamble``)
    as a precompiled header, into a ``.so`` cached by a hash of everything that affects it.
 """
 
@@ -472,7 +472,7 @@ def _filter_warnings(stderr: str) -> tuple[str, int]:
     ``<header>`` counts (one inside MLX's preamble or metalsim's headers is not the user's).
     ``half`` converts implicitly in Metal, so float -> half stays a dropped warning, as do
     double -> float and the like. clang says nothing about a float constant that bfloat holds
-    exactly (``out[i] = 0.0f;``, a ``?:`` branch like ``-INFINITY``): :func:`_ast_bf16_conversions`
+    exactly (``out[i] = 0.0f;``, a ``?:`` branch like ``-INFINITY``): ``_ast_bf16_conversions``
     finds those (ARCHITECTURE.md, language-layer limits).
 
     Returns the remaining diagnostics and how many conversions became errors; notes and
@@ -511,7 +511,7 @@ def _filter_warnings(stderr: str) -> tuple[str, int]:
 def _mentions_bfloat(metal_source: str) -> bool:
     """Whether a kernel can involve bfloat at all (MLX signature, template argument, user text).
 
-    Only such kernels pay for :func:`_ast_bf16_conversions`.
+    Only such kernels pay for ``_ast_bf16_conversions``.
     """
     return "bfloat" in metal_source or "__bf16" in metal_source
 

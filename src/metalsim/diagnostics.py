@@ -1,9 +1,9 @@
 """Bug-finding helpers for kernel authors and test writers.
 
-- :func:`unwritten_outputs`: which output elements the kernel never wrote;
-- :func:`compare_schedules`: rerun under several thread orders and report differences
+- [`unwritten_outputs`][metalsim.diagnostics.unwritten_outputs]: which output elements the kernel never wrote;
+- [`compare_schedules`][metalsim.diagnostics.compare_schedules]: rerun under several thread orders and report differences
   (missing barriers, races on threadgroup memory, order-dependent atomics);
-- :func:`run_with_asan`: rerun one call under AddressSanitizer in a subprocess, so an
+- [`run_with_asan`][metalsim.diagnostics.run_with_asan]: rerun one call under AddressSanitizer in a subprocess, so an
   out-of-bounds access cannot take the test session down, and return ASan's report.
 
 Each takes the kernel object and the keyword arguments of a normal call, and returns a report
@@ -301,7 +301,7 @@ def write_replay(kernel: _k.MetalKernel, directory: Path, **call_kwargs: Any) ->
 
 
 def replay(directory: Path) -> list[mx.array]:
-    """Repeat a call stored by :func:`write_replay` (used in the ASan subprocess)."""
+    """Repeat a call stored by ``write_replay`` (used in the ASan subprocess)."""
     spec = json.loads((directory / "call.json").read_text())
     with np.load(directory / "inputs.npz") as arrays:
         inputs = [_decode_value(e, arrays) for e in spec["inputs"]]

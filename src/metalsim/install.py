@@ -1,7 +1,7 @@
 """Swap ``mx.fast.metal_kernel`` for metalsim's emulating version.
 
 Only code that looks the function up at call time (``mx.fast.metal_kernel(...)``) sees the swap;
-a ``from mlx.core.fast import metal_kernel`` made before :func:`install` keeps MLX's function.
+a ``from mlx.core.fast import metal_kernel`` made before [`install`][metalsim.install.install] keeps MLX's function.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def install(force: bool = False) -> bool:
 
     With a Metal device nothing is swapped unless ``force=True`` (real hardware is better).
     Returns True when metalsim is installed afterwards. Every successful call must be balanced
-    by :func:`uninstall`.
+    by [`uninstall`][metalsim.uninstall].
     """
     if metal_available() and not force:
         return is_installed()
@@ -57,7 +57,7 @@ def install(force: bool = False) -> bool:
 
 
 def uninstall() -> None:
-    """Undo the most recent :func:`install` (no-op when nothing is installed)."""
+    """Undo the most recent [`install`][metalsim.install.install] (no-op when nothing is installed)."""
     with _lock:
         if _saved:
             mx.fast.metal_kernel = _saved.pop()
