@@ -1,10 +1,13 @@
 """Bug-finding helpers for kernel authors and test writers.
 
-- [`unwritten_outputs`][metalsim.diagnostics.unwritten_outputs]: which output elements the kernel never wrote;
-- [`compare_schedules`][metalsim.diagnostics.compare_schedules]: rerun under several thread orders and report differences
-  (missing barriers, races on threadgroup memory, order-dependent atomics);
-- [`run_with_asan`][metalsim.diagnostics.run_with_asan]: rerun one call under AddressSanitizer in a subprocess, so an
-  out-of-bounds access cannot take the test session down, and return ASan's report.
+- [`unwritten_outputs`][metalsim.diagnostics.unwritten_outputs]: which output elements the
+  kernel never wrote;
+- [`compare_schedules`][metalsim.diagnostics.compare_schedules]: rerun under several thread
+  orders and report differences (missing barriers, races on threadgroup memory, order-dependent
+  atomics);
+- [`run_with_asan`][metalsim.diagnostics.run_with_asan]: rerun one call under AddressSanitizer
+  in a subprocess, so an out-of-bounds access cannot take the test session down, and return
+  ASan's report.
 
 Each takes the kernel object and the keyword arguments of a normal call, and returns a report
 that is truthy when something was found and prints as a readable message, so a test can say
@@ -283,9 +286,7 @@ def write_replay(kernel: _k.MetalKernel, directory: Path, **call_kwargs: Any) ->
             atomic_outputs=kernel.atomic_outputs,
             compile_options={"math_mode": kernel.math_mode},
         ),
-        "inputs": [
-            _encode_value(v, arrays, f"in{i}") for i, v in enumerate(call_kwargs["inputs"])
-        ],
+        "inputs": [_encode_value(v, arrays, f"in{i}") for i, v in enumerate(call_kwargs["inputs"])],
         "output_shapes": [list(map(int, s)) for s in call_kwargs["output_shapes"]],
         "output_dtypes": [_dtype_name(d) for d in call_kwargs["output_dtypes"]],
         "grid": list(map(int, call_kwargs["grid"])),
@@ -360,8 +361,7 @@ def run_with_asan(
         if proc.returncode == 0 and (d / "outputs.npz").exists():
             with np.load(d / "outputs.npz") as z:
                 outputs = [
-                    _k.to_mx(z[f"out{i}"], dt)
-                    for i, dt in enumerate(call_kwargs["output_dtypes"])
+                    _k.to_mx(z[f"out{i}"], dt) for i, dt in enumerate(call_kwargs["output_dtypes"])
                 ]
     report = proc.stderr
     m = _ASAN_ERROR.search(report)

@@ -1,7 +1,8 @@
 """Swap ``mx.fast.metal_kernel`` for metalsim's emulating version.
 
 Only code that looks the function up at call time (``mx.fast.metal_kernel(...)``) sees the swap;
-a ``from mlx.core.fast import metal_kernel`` made before [`install`][metalsim.install.install] keeps MLX's function.
+a ``from mlx.core.fast import metal_kernel`` made before [`install`][metalsim.install.install]
+keeps MLX's function.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def install(force: bool = False) -> bool:
 
 
 def uninstall() -> None:
-    """Undo the most recent [`install`][metalsim.install.install] (no-op when nothing is installed)."""
+    """Undo the latest [`install`][metalsim.install.install] (no-op when nothing is installed)."""
     with _lock:
         if _saved:
             mx.fast.metal_kernel = _saved.pop()

@@ -50,7 +50,8 @@ _MATH_MODES = ("safe", "relaxed", "fast")
 
 @dataclass(frozen=True)
 class Settings:
-    """How emulated kernels are run. See [`settings`][metalsim.settings] and [`configure`][metalsim.configure]."""
+    """How emulated kernels are run; see [`settings`][metalsim.settings] and
+    [`configure`][metalsim.configure]."""
 
     schedule: str = "forward"  # order threads of a threadgroup run in: forward|reverse|random
     seed: int = 0  # for schedule="random"
@@ -698,8 +699,7 @@ class MetalKernel:
 
     def __repr__(self) -> str:
         return (
-            f"<metalsim kernel {self.name!r} inputs={self.input_names} "
-            f"outputs={self.output_names}>"
+            f"<metalsim kernel {self.name!r} inputs={self.input_names} outputs={self.output_names}>"
         )
 
     def prepare(self, **kwargs: Any) -> PreparedCall:
@@ -752,9 +752,7 @@ class MetalKernel:
         # 3. template values: bool before int; ints must fit in a C int.
         template: list[tuple[str, Any]] = []
         for tname, value in template_pairs:
-            if isinstance(value, bool) or (
-                isinstance(value, int) and -(2**31) <= value < 2**31
-            ):
+            if isinstance(value, bool) or (isinstance(value, int) and -(2**31) <= value < 2**31):
                 template.append((tname, value))
             elif isinstance(value, mx.Dtype):
                 template.append((tname, value))
