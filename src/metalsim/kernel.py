@@ -699,7 +699,8 @@ class MetalKernel:
 
     def __repr__(self) -> str:
         return (
-            f"<metalsim kernel {self.name!r} inputs={self.input_names} outputs={self.output_names}>"
+            f"<metalsim kernel {self.name!r} inputs={self.input_names} "
+            f"outputs={self.output_names}>"
         )
 
     def prepare(self, **kwargs: Any) -> PreparedCall:
@@ -752,7 +753,9 @@ class MetalKernel:
         # 3. template values: bool before int; ints must fit in a C int.
         template: list[tuple[str, Any]] = []
         for tname, value in template_pairs:
-            if isinstance(value, bool) or (isinstance(value, int) and -(2**31) <= value < 2**31):
+            if isinstance(value, bool) or (
+                isinstance(value, int) and -(2**31) <= value < 2**31
+            ):
                 template.append((tname, value))
             elif isinstance(value, mx.Dtype):
                 template.append((tname, value))
