@@ -25,8 +25,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
 
-import tomllib
-
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EXCEPTIONS = REPO_ROOT / "tools" / "linkcheck-exceptions.toml"
 USER_AGENT = "mlx-metal-guide-linkcheck (+https://github.com/; external links of the docs)"
@@ -45,6 +43,8 @@ class Exception_:
 
 def load_exceptions(path: Path = EXCEPTIONS) -> list[Exception_]:
     """Read the exceptions file; every entry needs a valid `pattern` and a non-empty `reason`."""
+    import tomllib  # Python 3.11+ (the link-check workflow uses 3.11)
+
     data = tomllib.loads(path.read_text())
     unknown = set(data) - {"exception"}
     if unknown:

@@ -15,6 +15,8 @@ import pytest
 from tests.site.docsupport import REPO_ROOT
 from tools import linkcheck
 
+pytest.importorskip("tomllib", reason="the link check reads TOML with tomllib (Python 3.11+)")
+
 
 def test_committed_exceptions_parse_and_each_has_a_reason() -> None:
     exceptions = linkcheck.load_exceptions()
