@@ -245,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
         _, version = run([str(python.parent / "zensical"), "--version"])
         newest = installability(python, version)
         config = (REPO_ROOT / "mkdocs.yml").read_text()
-        today = datetime.datetime.now(datetime.UTC).date().isoformat()
+        today = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
         lines = [
             f"# Zensical readiness ({today})",
             "",
