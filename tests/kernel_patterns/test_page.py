@@ -44,8 +44,16 @@ def test_figure_regions_come_from_the_text() -> None:
     assert "instantiation" in kinds and kinds.count("body") >= 10
 
 
-def test_marked_spot_for_the_dispatch_visualizer() -> None:
-    assert TEXT.count("<!-- dispatch-visualizer -->") == 1
+def test_dispatch_visualizer_sits_in_shaping_the_launch() -> None:
+    # One form, inside "Shaping the launch"; every input has a label (the browser tests check
+    # it runs: tests/site/browser/test_browser_dispatch_visualizer.py).
+    section = TEXT.split("## Shaping the launch", 1)[1].split("\n## ", 1)[0]
+    assert TEXT.count('<form class="dispatch-visualizer"') == 1
+    assert section.count('<form class="dispatch-visualizer"') == 1
+    for name in ("grid", "tg"):
+        for axis in "xyz":
+            assert f'<label for="dv-{name}-{axis}">' in section
+            assert f'<input id="dv-{name}-{axis}"' in section
 
 
 @pytest.mark.parametrize(
