@@ -6,7 +6,7 @@ import pytest
 from conftest import REPO_ROOT
 from tests.quick_start.page_checks import assert_module_prints, shown_outputs
 
-from metal_guide.kernel_patterns import signature_figure
+from metal_guide.kernel_patterns import memory_figure, signature_figure
 
 PAGE = "guides/metal-kernel-patterns.md"
 OUTPUTS = shown_outputs(PAGE)
@@ -34,6 +34,26 @@ def test_figure_matches_its_script() -> None:
         "`python -m metal_guide.kernel_patterns.signature_figure --write`"
     )
     assert "figures/generated-signature.svg" in TEXT
+
+
+def test_memory_figure_matches_its_script() -> None:
+    assert memory_figure.FIGURE.read_text(encoding="utf-8") == memory_figure.render(), (
+        "address-spaces.svg drifted: run "
+        "`python -m metal_guide.kernel_patterns.memory_figure --write`"
+    )
+    assert "figures/address-spaces.svg" in TEXT
+
+
+def test_memory_figure_bars_span_who_shares_each_space() -> None:
+    # device and constant: one bar over the whole dispatch; threadgroup: one per group;
+    # thread: one per thread.
+    total = memory_figure.GROUPS * memory_figure.THREADS
+    assert memory_figure.spans("dispatch") == [(0, total)]
+    assert len(memory_figure.spans("threadgroup")) == memory_figure.GROUPS
+    assert memory_figure.spans("thread") == [(t, 1) for t in range(total)]
+    svg = memory_figure.render()
+    for name in ("mem_flags::mem_device", "mem_flags::mem_threadgroup", "<title>"):
+        assert name in svg
 
 
 def test_figure_regions_come_from_the_text() -> None:
