@@ -1,5 +1,6 @@
 // The launch arithmetic of `mx.fast.metal_kernel`, without any drawing (dispatch-visualizer.js
-// draws it). MLX's rules, from mlx/backend/metal/custom_kernel.cpp (CustomKernel::eval_gpu):
+// draws it). MLX's rules, from mlx/backend/metal/custom_kernel.cpp (CustomKernel::eval_gpu,
+// https://github.com/ml-explore/mlx/blob/019be27718b98268d48659891b87efb69b608d20/mlx/backend/metal/custom_kernel.cpp):
 //   1. the *requested* threadgroup's x*y*z is checked against the pipeline's
 //      maxTotalThreadsPerThreadgroup (at most 1024) before any clamping, and over it is an error;
 //   2. each threadgroup dimension is clamped to the grid: min(threadgroup, grid);
