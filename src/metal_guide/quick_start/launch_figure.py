@@ -105,8 +105,9 @@ def render() -> str:
     parts.append(
         _rect(x, zoom_y + 4, (THREADGROUP - last) * spx, 34, PAPER, dashed=True)
     )
-    parts.append(text(x + (THREADGROUP - last) * spx / 2, zoom_y + 26,
-                       f"{THREADGROUP - last} not launched", 10, "middle", MUTED))  # fmt: skip
+    # Below the dashed slots: inside, the label is wider than the 24 slots it names.
+    parts.append(text(x + 8, zoom_y + 58, f"{THREADGROUP - last} not launched", 10,
+                      color=MUTED))  # fmt: skip
 
     parts.append(text(LEFT, 306, "Metal runs no thread past the grid, so a kernel that "
                        "handles one element per thread", 12, color=INK))  # fmt: skip

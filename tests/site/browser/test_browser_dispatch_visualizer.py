@@ -189,3 +189,31 @@ def test_visualizer_is_accessible_and_fits(
                        options={"resultTypes": ["violations"]})  # fmt: skip
     violations = [v["id"] for v in result.response["violations"]]
     assert not violations, violations
+
+
+@pytest.mark.parametrize("color_scheme", ["light", "dark"])
+@pytest.mark.parametrize(
+    ("path", "figure"),
+    [
+        ("guides/quick-start/", "launch-geometry.svg"),
+        ("guides/metal-kernel-patterns/", "generated-signature.svg"),
+        ("guides/metal-kernel-patterns/", "address-spaces.svg"),
+    ],
+    ids=["launch", "signature", "address-spaces"],
+)
+def test_figures_load_and_fit(
+    page: Page, site: Server, artifacts: Path, path: str, figure: str, color_scheme: str
+) -> None:
+    """Each generated figure loads, has alt text, fits the column; a screenshot is kept."""
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.emulate_media(color_scheme=color_scheme)
+    page.goto(site.url + path, wait_until="networkidle")
+    img = page.locator(f"img[src$='figures/{figure}']")
+    assert img.count() == 1
+    assert img.evaluate("i => i.complete && i.naturalWidth > 0"), f"{figure} did not load"
+    assert len(img.get_attribute("alt") or "") > 40, "the figure needs a describing alt text"
+    fits = img.evaluate("i => i.getBoundingClientRect().width <= i.parentElement.clientWidth + 1")
+    assert fits, f"{figure} is wider than the text column"
+    img.scroll_into_view_if_needed()
+    name = f"figure-{figure.removesuffix('.svg')}-{color_scheme}.png"
+    img.screenshot(path=str(artifacts / name))
