@@ -158,6 +158,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 def build_report(
     device: DeviceRecord,
+    invocation: list[str],
     probe_results: dict[str, probes.ProbeResult],
     outcomes: dict[str, int],
     feature_skips: list[dict[str, str]],
@@ -166,6 +167,8 @@ def build_report(
     return {
         "schema": "metal-guide-run/1",
         "device": device.as_dict(),
+        # What was run: a badge cites this run, so its scope must be visible.
+        "pytest_args": invocation,
         "probes": {name: r.as_dict() for name, r in probe_results.items()},
         "outcomes": outcomes,
         "feature_skips": feature_skips,
@@ -224,7 +227,16 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     report_path: Path | None = config.getoption("--metal-report")
     if report_path is not None and worker is None:
         results = st["probes"].all() if _kernels_runnable(device) else {}
-        _write(report_path, build_report(device, results, st["outcomes"], st["feature_skips"]))
+        _write(
+            report_path,
+            build_report(
+                device,
+                [str(a) for a in config.invocation_params.args],
+                results,
+                st["outcomes"],
+                st["feature_skips"],
+            ),
+        )
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
