@@ -69,11 +69,12 @@ KERNEL = (
     "<span>k</span> = mx.fast.metal_kernel(name=&quot;k&quot;)\n<div>x</div></code></pre></div>"
 )
 PLAIN = '<div class="language-python highlight"><pre><code>print(1)</code></pre></div>'
+SIGNATURE = '<div class="language-python doc-signature highlight"><pre><code>metal_kernel(name)</code></pre></div>'
 TEXT = '<div class="language-text highlight"><pre><code>metal_kernel(</code></pre></div>'
 
 
 def test_badge_goes_after_each_kernel_block_only() -> None:
-    html = f"<p>a</p>\n{KERNEL}\n<div>\n{PLAIN}\n{TEXT}\n{KERNEL}</div>"
+    html = f"<p>a</p>\n{KERNEL}\n<div>\n{PLAIN}\n{TEXT}\n{SIGNATURE}\n{KERNEL}</div>"
     out = where_tested.add_badges(html, ["emulated on Linux (metalsim), MLX 0.32.4"])
     badge = where_tested.badge_html(["emulated on Linux (metalsim), MLX 0.32.4"])
     assert out.count(badge) == 2

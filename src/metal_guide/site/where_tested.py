@@ -68,7 +68,8 @@ class _CodeBlockFinder(HTMLParser):
             self._depth += 1
             return
         classes = (dict(attrs).get("class") or "").split()
-        if "highlight" in classes and "language-python" in classes:
+        # mkdocstrings' signatures ("doc-signature") are generated from code, not run.
+        if {"highlight", "language-python"} <= set(classes) and "doc-signature" not in classes:
             self._depth, self._text = 1, []
 
     def handle_endtag(self, tag: str) -> None:
