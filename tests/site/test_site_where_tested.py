@@ -69,7 +69,10 @@ KERNEL = (
     "<span>k</span> = mx.fast.metal_kernel(name=&quot;k&quot;)\n<div>x</div></code></pre></div>"
 )
 PLAIN = '<div class="language-python highlight"><pre><code>print(1)</code></pre></div>'
-SIGNATURE = '<div class="language-python doc-signature highlight"><pre><code>metal_kernel(name)</code></pre></div>'
+SIGNATURE = (
+    '<div class="language-python doc-signature highlight">'
+    "<pre><code>metal_kernel(name)</code></pre></div>"
+)
 TEXT = '<div class="language-text highlight"><pre><code>metal_kernel(</code></pre></div>'
 
 
