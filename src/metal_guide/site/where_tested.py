@@ -1,7 +1,7 @@
 """MkDocs hook: a "Tested on" badge under every Python code block that builds a Metal kernel.
 
 The badge lists only what a committed run report backs: each ``results/*.json`` written by
-``pytest --metal-report=...`` (``metal_guide.ci.pytest_plugin``) with passing tests and no
+``pytest --metal-report=...`` (``metal_guide.ci._pytest_plugin``) with passing tests and no
 failures adds one entry, worded from the device it recorded. Pages are not edited; remove a
 report and its claim disappears from the next build. Stdlib only: the docs venv has no package.
 """
