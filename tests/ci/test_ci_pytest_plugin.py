@@ -77,6 +77,34 @@ def test_plugin_skips_missing_features_and_writes_reports(tmp_path: Path) -> Non
     assert "metal cross-check: SKIPPED" in run.stdout
 
 
+def test_fixture_errors_are_counted_so_the_run_backs_no_badge(tmp_path: Path) -> None:
+    (tmp_path / "conftest.py").write_text(CONFTEST)
+    (tmp_path / "test_err.py").write_text(
+        "import pytest\n\n@pytest.fixture\ndef broken():\n    raise RuntimeError('x')\n\n"
+        "def test_a(broken):\n    pass\n\ndef test_b():\n    pass\n"
+    )
+    report = tmp_path / "report.json"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:xdist",
+            "--metalsim=force",
+            f"--metal-report={report}",
+            "test_err.py",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert json.loads(report.read_text())["outcomes"] == {"passed": 1, "error": 1}
+
+
 CROSSCHECK_CONFTEST = """
 import mlx.core as mx
 import pytest

@@ -135,13 +135,19 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     # Reaches the controlling process under pytest-xdist, so counts cover every worker.
-    if report.when != "call" and not (report.skipped and report.when == "setup"):
+    if report.when == "call":
+        outcome = report.outcome
+    elif report.skipped and report.when == "setup":
+        outcome = "skipped"
+    elif report.failed:  # a fixture failed in setup or teardown: the run did not pass
+        outcome = "error"
+    else:
         return
     config = _CONFIG.get("config")
     if config is None:
         return
     st = _state(config)
-    st["outcomes"][report.outcome] = st["outcomes"].get(report.outcome, 0) + 1
+    st["outcomes"][outcome] = st["outcomes"].get(outcome, 0) + 1
     if report.skipped and isinstance(report.longrepr, tuple):
         reason = str(report.longrepr[2]).removeprefix("Skipped: ")
         if reason.startswith(_FEATURE_SKIP_PREFIX):
