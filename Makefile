@@ -40,7 +40,7 @@ venv: $(STAMP)
 docs-venv: $(DOCS_STAMP)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 docs: $(DOCS_STAMP)
 	$(DOCS_BIN)/mkdocs serve -a 127.0.0.1:8000

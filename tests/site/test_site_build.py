@@ -47,6 +47,15 @@ def test_site_builds_strict(built_site: Path) -> None:
     assert "axpy_kernel" in page
 
 
+def test_kernel_blocks_carry_the_where_tested_badge(built_site: Path) -> None:
+    """The hook (src/metal_guide/site/where_tested.py) badges kernel blocks on guide pages, from
+    results/; API signatures are not tested code and get none."""
+    page = (built_site / "guides" / "quick-start" / "index.html").read_text()
+    assert "emulated on Linux (metalsim), MLX" in page
+    api = (built_site / "api" / "metalsim" / "index.html").read_text()
+    assert 'class="where-tested"' not in api
+
+
 def test_api_pages_show_no_untested_code(built_site: Path) -> None:
     """Docstrings rendered by mkdocstrings are not run by any test, so code examples in them
     would be the only untested code on the site. Signatures are fine, and so are the fences
