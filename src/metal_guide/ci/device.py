@@ -7,7 +7,6 @@ Results are labelled from ``mx.device_info()`` and the runner environment, never
 
 from __future__ import annotations
 
-import importlib
 import os
 import platform
 from dataclasses import asdict, dataclass
@@ -59,11 +58,10 @@ def current_device() -> DeviceRecord:
     """Describe this process's device: MLX version, ``mx.device_info()``, platform, label."""
     import mlx.core as mx
 
-    # `metalsim.install` is also the name of a function on the package: import the module.
-    _install = importlib.import_module("metalsim.install")
+    from metalsim import swap
 
-    metal = _install.metal_available()
-    emulated = _install.is_installed()
+    metal = swap.metal_available()
+    emulated = swap.is_installed()
     try:
         info = {k: _jsonable(v) for k, v in mx.device_info().items()}
     except Exception as e:  # noqa: BLE001 - recorded instead of failing the run's header
