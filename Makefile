@@ -23,10 +23,12 @@ export DISABLE_MKDOCS_2_WARNING := true
 
 .PHONY: test docs site serve-site venv docs-venv outputs linkcheck zensical-check
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml packages/metalsim/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade 'pip>=25.1'
-	$(BIN)/python -m pip install --quiet -e '.[test]' --group docs
+	# metalsim editable from this checkout (packages/metalsim maps to src/metalsim), so the
+	# guide's dependency on mlx-metalsim is met without an index and without a copy.
+	$(BIN)/python -m pip install --quiet -e packages/metalsim -e '.[test]' --group docs
 	touch $(STAMP)
 
 $(DOCS_STAMP): pyproject.toml
