@@ -227,11 +227,11 @@ def wrapped_offset_hint(message: str, views: list[tuple[str, np.ndarray]]) -> st
             return (
                 f"Likely cause: input `{name}` has a negative stride (strides {strides}, in "
                 f"elements), and the fault is at its element {_UINT_RANGE - k} = 2**32 - {k}: "
-                f"the offset -{k} wrapped around in 32-bit unsigned arithmetic. elem_to_loc takes "
-                "its index type from its first argument, so a `uint` index gives a `uint` offset; "
-                "index with a signed 64-bit type: elem_to_loc(int64_t(i), ...) or "
-                "elem_to_loc<int64_t>(i, ...). On an Apple GPU this read is out of bounds as "
-                "well (MLX fixed the same bug in its sort kernel: "
-                "https://github.com/ml-explore/mlx/pull/4252)."
+                f"the offset -{k} wrapped around in 32-bit unsigned arithmetic: it was computed "
+                "or stored as `uint`. Usually elem_to_loc(i, ...) with `uint i`: elem_to_loc "
+                "takes its index type from its first argument. Keep offsets in a signed 64-bit "
+                "type: elem_to_loc(int64_t(i), ...) or elem_to_loc<int64_t>(i, ...), stored in "
+                "an int64_t. On an Apple GPU this read is out of bounds as well (MLX fixed the "
+                "same bug in its sort kernel: https://github.com/ml-explore/mlx/pull/4252)."
             )
     return None

@@ -44,6 +44,14 @@ NEGATE_UINT = """
     out[elem] = -x[elem_to_loc(elem, x_shape, x_strides, x_ndim)];
 """
 
+# A signed offset stored in a `uint` wraps the same way.
+NEGATE_UINT_STORED = """
+    uint elem = thread_position_in_grid.x;
+    if (elem >= uint(out_size)) return;
+    uint loc = elem_to_loc(int64_t(elem), x_shape, x_strides, x_ndim);
+    out[elem] = -x[loc];
+"""
+
 
 def _values(shape: tuple[int, ...], dtype: mx.Dtype, seed: int) -> mx.array:
     """Distinct-looking values (an addressing mistake changes the result)."""
@@ -100,13 +108,19 @@ def test_views_have_the_strides_under_test() -> None:
     assert _strides(v["every_other_col"]) == [66, 2]
     assert _strides(v["broadcast_reversed"]) == [0, -1]
     assert _strides(v["broadcast_batch"]) == [0, 1]
+    # x[::-1] is a view of x's memory that starts at x's last element (MLX's array offset).
+    base = mx.arange(33, dtype=mx.float32)
+    rev = base[::-1]
+    mx.eval(base, rev)
+    assert np.asarray(rev).ctypes.data == np.asarray(base).ctypes.data + 32 * base.itemsize
 
 
+@pytest.mark.parametrize("source", [NEGATE_UINT, NEGATE_UINT_STORED], ids=["index", "stored"])
 @pytest.mark.parametrize("dtype", FLOATS, ids=str)
-def test_uint_index_faults_with_the_wrapped_offset_named(dtype: mx.Dtype) -> None:
+def test_uint_offset_faults_with_the_wrapped_offset_named(dtype: mx.Dtype, source: str) -> None:
     x = views(33, dtype)["cols_reversed"]
     with pytest.raises(metalsim.KernelRuntimeError) as info:
-        negate(NEGATE_UINT, x, erc=False)
+        negate(source, x, erc=False)
     msg = str(info.value)
     assert msg.startswith("invalid memory access")  # the runtime's own message comes first
     # Thread 1 reads element (0, 1): offset -1, which uint turns into 2**32 - 1.
