@@ -591,6 +591,10 @@ pthread_mutex_t g_wd_mu = PTHREAD_MUTEX_INITIALIZER;
 pthread_cond_t g_wd_cv = PTHREAD_COND_INITIALIZER;
 bool g_wd_started, g_wd_active;
 uint64_t g_wd_deadline;
+// Bumped by every watchdog_arm. The thread acts only for the launch that armed it: a launch can
+// end and the next one arm while the thread sleeps, and without this it would keep poking the
+// new launch for the old one (its error already wiped) and never time the new one out.
+uint64_t g_wd_gen;
 
 void wd_wait_ns(uint64_t ns) {  // called with g_wd_mu held
   struct timespec ts;
@@ -605,19 +609,21 @@ void *watchdog_main(void *) {
   pthread_mutex_lock(&g_wd_mu);
   for (;;) {
     while (!g_wd_active) pthread_cond_wait(&g_wd_cv, &g_wd_mu);
+    const uint64_t gen = g_wd_gen;
+    auto armed = [gen] { return g_wd_active && g_wd_gen == gen; };
     uint64_t fire = g_wd_deadline + 500000000ull;  // grace: in-thread checks are more precise
     uint64_t now;
-    while (g_wd_active && (now = now_ns()) < fire) {
+    while (armed() && (now = now_ns()) < fire) {
       uint64_t left = fire - now;
       wd_wait_ns(left < 100000000ull ? left : 100000000ull);
     }
-    if (!g_wd_active) continue;
+    if (!armed()) continue;
     record_error(
         "watchdog: the kernel is still running after %g s (watchdog_seconds): an endless loop "
         "(a classic: an unsigned loop counter tested with >= 0) or a wait that never ends? "
         "Raise watchdog_seconds if the kernel is just slow.",
         g_launch.watchdog_seconds);
-    while (g_wd_active) {  // the launching thread clears it (under g_wd_mu) before returning
+    while (armed()) {  // the launching thread clears it (under g_wd_mu) before returning
       for (int i = 0; i < g_launch.nworkers && i < g_nworkers; i++) {
         Worker *w = g_workers[i];
         if (__atomic_load_n(&w->in_work, __ATOMIC_ACQUIRE)) pthread_kill(w->os_thread, SIGURG);
@@ -640,6 +646,7 @@ void watchdog_arm(uint64_t deadline) {
     if (g_wd_started) pthread_detach(t);
   }
   g_wd_deadline = deadline;
+  g_wd_gen++;
   g_wd_active = g_wd_started;
   pthread_cond_broadcast(&g_wd_cv);
   pthread_mutex_unlock(&g_wd_mu);

@@ -113,3 +113,32 @@ def test_fresh_process_plain_path_with_every_schedule() -> None:
         {},
     )
     assert "PLAIN-OK" in proc.stdout, proc.stderr[-3000:]
+
+
+def test_watchdog_times_out_launches_that_follow_each_other_closely() -> None:
+    # A launch that ends while the watchdog thread sleeps, followed within ~20 ms by the next
+    # one, used to leave the thread poking for the old launch: the next endless kernel then ran
+    # forever. Its own process, so a regression fails here instead of hanging the session.
+    body = """
+    from metalsim.errors import KernelRuntimeError
+    so = build_kernels()
+    stop = np.zeros(1, np.uint32)
+    x = np.arange(512, dtype=np.float32)
+    res = np.zeros(2, np.float32)
+    for i in range(6):
+        try:
+            launch(Kernel(so, "k_endless", i % 2 == 1), [stop], (64, 1, 1), (32, 1, 1),
+                   LaunchOptions(watchdog_seconds=0.05, workers=2))
+        except KernelRuntimeError as e:
+            assert "still running after 0.05 s" in str(e), e
+        else:
+            raise SystemExit("the endless kernel returned")
+        launch(Kernel(so, "k_tree", True), [x, res], (512, 1, 1), (256, 1, 1),
+               LaunchOptions(workers=2))
+    print("ok")
+    """
+    try:
+        proc = run_script(body, {}, timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail("an endless kernel launched right after another was never stopped")
+    assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr[-2000:]
