@@ -30,6 +30,8 @@ __all__ = [
     "load_runtime",
     "runtime_info",
     "runtime_library",
+    "runtime_sources",
+    "runtime_translation_units",
 ]
 
 _RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"
@@ -83,8 +85,17 @@ class _Options(ctypes.Structure):
 # building the runtime
 
 
-def _runtime_sources() -> list[Path]:
+def runtime_sources() -> list[Path]:
+    """Every file of ``runtime/`` the build reads; all of them go into the library's cache key."""
     return sorted(p for p in _RUNTIME_DIR.iterdir() if p.suffix in (".cpp", ".h", ".S"))
+
+
+def runtime_translation_units() -> list[Path]:
+    """The files compiled into the runtime library (every ``.cpp`` and ``.S`` of ``runtime/``).
+
+    The one list of them: the aarch64 and macOS builds of ``test_rt_cross_arch.py`` use it too.
+    """
+    return [p for p in runtime_sources() if p.suffix in (".cpp", ".S")]
 
 
 def _variant_defines() -> tuple[str, ...]:
@@ -108,7 +119,7 @@ def runtime_library(sanitize: bool = False) -> Path:
         *_variant_defines(),
     )
     h = hashlib.sha256()
-    for p in _runtime_sources():
+    for p in runtime_sources():
         h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
     h.update(tc.identity.encode() + b"\0")
     h.update("\0".join(flags).encode())
@@ -121,7 +132,7 @@ def runtime_library(sanitize: bool = False) -> Path:
         if out.exists():
             return out
         out_dir.mkdir(parents=True, exist_ok=True)
-        srcs = [str(p) for p in _runtime_sources() if p.suffix in (".cpp", ".S")]
+        srcs = [str(p) for p in runtime_translation_units()]
         # Build next to the target and rename: concurrent processes never see a partial file.
         fd, tmp = tempfile.mkstemp(prefix=out.stem + ".", suffix=".tmp.so", dir=out_dir)
         os.close(fd)
