@@ -5,6 +5,10 @@
 #   make serve-site  build site/, then serve it on http://127.0.0.1:8000/ (never open it from disk)
 #   make outputs     regenerate every generated file the pages show (tools/outputs.py);
 #                    UPSTREAM=<folder with mlx, mlx-lm, mlx-examples clones> runs them all
+#   make linkcheck   build site/, then fetch its external links (needs the network; not in
+#                    `make test`; exceptions with reasons: tools/linkcheck-exceptions.toml)
+#   make zensical-check  build the site with Zensical in a throwaway venv and record what
+#                    breaks (non-gating; writes test-artifacts/zensical-readiness.md)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -17,12 +21,14 @@ DOCS_STAMP := $(DOCS_VENV)/.installed-stamp
 export NO_MKDOCS_2_WARNING := 1
 export DISABLE_MKDOCS_2_WARNING := true
 
-.PHONY: test docs site serve-site venv docs-venv outputs
+.PHONY: test docs site serve-site venv docs-venv outputs linkcheck zensical-check
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml packages/metalsim/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade 'pip>=25.1'
-	$(BIN)/python -m pip install --quiet -e '.[test]' --group docs
+	# metalsim editable from this checkout (packages/metalsim maps to src/metalsim), so the
+	# guide's dependency on mlx-metalsim is met without an index and without a copy.
+	$(BIN)/python -m pip install --quiet -e packages/metalsim -e '.[test]' --group docs
 	touch $(STAMP)
 
 $(DOCS_STAMP): pyproject.toml
@@ -36,7 +42,7 @@ venv: $(STAMP)
 docs-venv: $(DOCS_STAMP)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 docs: $(DOCS_STAMP)
 	$(DOCS_BIN)/mkdocs serve -a 127.0.0.1:8000
@@ -49,3 +55,9 @@ serve-site: site
 
 outputs: $(STAMP)
 	$(BIN)/python -m tools.outputs $(if $(UPSTREAM),--upstream $(UPSTREAM))
+
+linkcheck: site
+	$(DOCS_BIN)/python tools/linkcheck.py site
+
+zensical-check:
+	$(PYTHON) tools/zensical_readiness.py

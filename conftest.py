@@ -31,6 +31,8 @@ from tests.site.docsupport import (  # noqa: F401
 pytest_plugins = ["metalsim.pytest_plugin"]
 # The stream guides' code, written for mx.gpu, runs on a CPU stream where MLX has no GPU (reported).
 pytest_plugins.append("metal_guide.timeline._pytest_plugin")
+# Device header and JSON report, Metal feature skips, the Metal-vs-metalsim cross-check.
+pytest_plugins.append("metal_guide.ci._pytest_plugin")
 
 
 def metal_kernels_runnable() -> tuple[bool, str]:

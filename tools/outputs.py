@@ -53,6 +53,11 @@ GENERATORS: tuple[Generator, ...] = (
         ("docs/guides/figures/generated-signature.svg",),
     ),
     Generator(
+        "kernel-patterns-memory-figure",
+        ("-m", "metal_guide.kernel_patterns.memory_figure", "--write"),
+        ("docs/guides/figures/address-spaces.svg",),
+    ),
+    Generator(
         "quick-start-launch-figure",
         ("-m", "metal_guide.quick_start.launch_figure", "--write"),
         ("docs/guides/figures/launch-geometry.svg",),

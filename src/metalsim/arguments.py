@@ -1,7 +1,7 @@
 """MLX's argument handling for ``metal_kernel(...)`` and its call, reproduced in Python.
 
 MLX's Python binding (nanobind) rejects values of the wrong type with a ``TypeError`` before
-MLX's own checks run; :class:`Reject` marks such a value and :func:`incompatible` builds the
+MLX's own checks run; ``Reject`` marks such a value and ``incompatible`` builds the
 error. We reproduce which values pass, not nanobind's exact message. The rest mirrors MLX's
 ``to_array``, ``parse_compile_options`` and its stream check.
 """

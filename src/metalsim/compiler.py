@@ -8,10 +8,10 @@ Pipeline (ARCHITECTURE.md, Interface 2):
 2. preprocess with ``clang -E -C`` (user macros expand, so a macro that declares a
    ``threadgroup`` array is seen; ``<metal_stdlib>`` & co. expand to nothing here), then put
    back the user's original spelling on every line that no macro touched, so columns are exact;
-3. rewrite MSL into host C++ (:mod:`metalsim.language.rewriter`; positions map back through
-   :mod:`metalsim.language.source_map`, Metal's extra rules are :mod:`metalsim.language.checks`);
+3. rewrite MSL into host C++ (``metalsim.language.rewriter``; positions map back through
+   ``metalsim.language.source_map``, Metal's extra rules are ``metalsim.language.checks``);
 4. append an ``extern "C"`` entry wrapper that unpacks ``args`` and the thread attributes;
-5. compile with the prelude (metalsim headers + MLX's real preamble, :mod:`metalsim.preamble`)
+5. compile with the prelude (metalsim headers + MLX's real preamble, ``metalsim.preamble``)
    as a precompiled header, into a ``.so`` cached by a hash of everything that affects it.
 """
 
@@ -128,9 +128,7 @@ def split_source(metal_source: str, entry: EntrySpec) -> _Parts | None:
 def _tagged(parts: _Parts | None, metal_source: str) -> tuple[str, dict[str, list[str]]]:
     """The text to preprocess, with #line markers; and each user file's original lines."""
     if parts is None:
-        return f'#line 1 "{SOURCE_FILE}"\n{metal_source}\n', {
-            SOURCE_FILE: metal_source.split("\n")
-        }
+        return f'#line 1 "{SOURCE_FILE}"\n{metal_source}\n', {SOURCE_FILE: metal_source.split("\n")}
     out = []
     originals: dict[str, list[str]] = {}
     sig = parts.signature
@@ -233,7 +231,7 @@ def compile_inputs() -> list[Path]:
 
 @functools.cache
 def _tree_hash() -> str:
-    """Hash of everything in metalsim that changes generated code (:func:`compile_inputs`).
+    """Hash of everything in metalsim that changes generated code (``compile_inputs``).
 
     Files are named by their path inside the package, never by an absolute path, so the hash is
     the same in every checkout and venv that holds the same files.
@@ -263,8 +261,15 @@ def _pch(tc: Toolchain, math_mode: str) -> tuple[Path, Path | None]:
     pre = preamble.preamble_path(tc)
     flags = tc.compile_flags(math_mode=math_mode)
     key = hashlib.sha256(
-        "|".join([tc.identity, " ".join(flags), " ".join(preamble.include_flags()), str(pre),
-                  _tree_hash()]).encode()  # fmt: skip
+        "|".join(
+            [
+                tc.identity,
+                " ".join(flags),
+                " ".join(preamble.include_flags()),
+                str(pre),
+                _tree_hash(),
+            ]
+        ).encode()  # fmt: skip
     ).hexdigest()[:20]
     d = default_cache_dir() / "pch" / key
     header = d / "prelude.h"
@@ -341,8 +346,9 @@ def compile_kernel(
     return ck
 
 
-def _build(metal_source: str, entry: EntrySpec, tc: Toolchain, math_mode: str, key: str,
-           kdir: Path) -> CompiledKernel:
+def _build(
+    metal_source: str, entry: EntrySpec, tc: Toolchain, math_mode: str, key: str, kdir: Path
+) -> CompiledKernel:
     symbol = f"metalsim_entry_{key[:16]}"
     parts = split_source(metal_source, entry)
     tagged, originals = _tagged(parts, metal_source)
@@ -376,8 +382,10 @@ def _build(metal_source: str, entry: EntrySpec, tc: Toolchain, math_mode: str, k
         pch_args = ["-include-pch", str(pch)] if pch is not None else []
         cmd = [*base, *pch_args, "-include", str(header), str(tu), "-o", str(out)]
         res = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=work)
-        if res.returncode != 0 and pch is not None and (
-            "PCH" in res.stderr or "precompiled" in res.stderr or "AST file" in res.stderr
+        if (
+            res.returncode != 0
+            and pch is not None
+            and ("PCH" in res.stderr or "precompiled" in res.stderr or "AST file" in res.stderr)
         ):
             cmd = [*base, "-include", str(header), str(tu), "-o", str(out)]
             res = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=work)
@@ -400,8 +408,11 @@ def _build(metal_source: str, entry: EntrySpec, tc: Toolchain, math_mode: str, k
             raise MetalCompileError(map_diagnostics(diags.strip(), smap, work))
         meta = kdir / f"{key}.json"
         tmp_meta = kdir / f"{key}.{os.getpid()}.{threading.get_ident()}.json.tmp"
-        tmp_meta.write_text(json.dumps({"entry_symbol": symbol, "uses_sync": uses_sync,
-                                        "kernel_name": entry.kernel_name}))
+        tmp_meta.write_text(
+            json.dumps(
+                {"entry_symbol": symbol, "uses_sync": uses_sync, "kernel_name": entry.kernel_name}
+            )
+        )
         os.replace(tmp_meta, meta)
         so = kdir / f"{key}.so"
         os.replace(out, so)

@@ -1,10 +1,13 @@
 """Bug-finding helpers for kernel authors and test writers.
 
-- :func:`unwritten_outputs`: which output elements the kernel never wrote;
-- :func:`compare_schedules`: rerun under several thread orders and report differences
-  (missing barriers, races on threadgroup memory, order-dependent atomics);
-- :func:`run_with_asan`: rerun one call under AddressSanitizer in a subprocess, so an
-  out-of-bounds access cannot take the test session down, and return ASan's report.
+- [`unwritten_outputs`][metalsim.diagnostics.unwritten_outputs]: which output elements the
+  kernel never wrote;
+- [`compare_schedules`][metalsim.diagnostics.compare_schedules]: rerun under several thread
+  orders and report differences (missing barriers, races on threadgroup memory, order-dependent
+  atomics);
+- [`run_with_asan`][metalsim.diagnostics.run_with_asan]: rerun one call under AddressSanitizer
+  in a subprocess, so an out-of-bounds access cannot take the test session down, and return
+  ASan's report.
 
 Each takes the kernel object and the keyword arguments of a normal call, and returns a report
 that is truthy when something was found and prints as a readable message, so a test can say
@@ -277,9 +280,7 @@ def write_replay(kernel: MetalKernel, directory: Path, **call_kwargs: Any) -> No
     arrays: dict[str, np.ndarray] = {}
     spec = {
         "kernel": kernel.spec.constructor_kwargs(),
-        "inputs": [
-            _encode_value(v, arrays, f"in{i}") for i, v in enumerate(call_kwargs["inputs"])
-        ],
+        "inputs": [_encode_value(v, arrays, f"in{i}") for i, v in enumerate(call_kwargs["inputs"])],
         "output_shapes": [list(map(int, s)) for s in call_kwargs["output_shapes"]],
         "output_dtypes": [_dtype_name(d) for d in call_kwargs["output_dtypes"]],
         "grid": list(map(int, call_kwargs["grid"])),
@@ -295,7 +296,7 @@ def write_replay(kernel: MetalKernel, directory: Path, **call_kwargs: Any) -> No
 
 
 def replay(directory: Path) -> list[mx.array]:
-    """Repeat a call stored by :func:`write_replay` (used in the ASan subprocess)."""
+    """Repeat a call stored by ``write_replay`` (used in the ASan subprocess)."""
     spec = json.loads((directory / "call.json").read_text())
     with np.load(directory / "inputs.npz") as arrays:
         inputs = [_decode_value(e, arrays) for e in spec["inputs"]]
@@ -323,9 +324,7 @@ _ASAN_ERROR = re.compile(r"ERROR: AddressSanitizer: ([\w-]+)")
 _USER_LOC = re.compile(r"<(source|header)>:(\d+)(?::(\d+))?")
 
 
-def run_with_asan(
-    kernel: MetalKernel, *, timeout: float = 600, **call_kwargs: Any
-) -> AsanReport:
+def run_with_asan(kernel: MetalKernel, *, timeout: float = 600, **call_kwargs: Any) -> AsanReport:
     """Repeat one call in a subprocess with AddressSanitizer; never crashes the caller.
 
     Needs clang-19 with its ASan runtime (Debian: ``clang-19 libclang-rt-19-dev``); raises

@@ -1,8 +1,8 @@
 """Running a validated call: the kernel's spec, the compile cache, the launch.
 
-The MLX layer's machinery below :class:`metalsim.kernel.MetalKernel`. A call is validated and
-its source generated into a :class:`PreparedCall` (which holds the kernel's :class:`KernelSpec`,
-never the kernel object); :func:`execute` allocates its buffers (:mod:`metalsim.buffers`),
+The MLX layer's machinery below ``metalsim.kernel.MetalKernel``. A call is validated and
+its source generated into a ``PreparedCall`` (which holds the kernel's ``KernelSpec``,
+never the kernel object); ``execute`` allocates its buffers (``metalsim.buffers``),
 compiles the generated source once per process (the language layer, Interface 2) and launches
 it (the runtime, Interface 3). ``_backend_compile`` and ``_backend_launch`` are the two seams
 tests replace with a double.

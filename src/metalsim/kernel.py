@@ -2,7 +2,7 @@
 
 The constructor and the call take MLX 0.32's arguments, validate them in MLX's order with MLX's
 exception types and messages (nanobind conversion errors become ``TypeError``), generate MLX's
-exact Metal source (:mod:`metalsim.signature`), then compile it with the language layer
+exact Metal source (``metalsim.signature``), then compile it with the language layer
 (``compiler.compile_kernel``) and run it with the runtime (``launch.launch``).
 
 What differs from MLX on a Mac, by design:

@@ -19,7 +19,8 @@ from metalsim.config import MATH_MODES, SCHEDULES
 
 @dataclass(frozen=True)
 class Settings:
-    """How emulated kernels are run. See :func:`settings` and :func:`configure`."""
+    """How emulated kernels are run; see [`settings`][metalsim.settings] and
+    [`configure`][metalsim.configure]."""
 
     schedule: str = "forward"  # order threads of a threadgroup run in: forward|reverse|random
     seed: int = 0  # for schedule="random"

@@ -18,7 +18,7 @@ Byte identity with the installed MLX is checked by
 while ``mx.export_function`` traces a call).
 
 The same walk that writes the signature also yields the parameter list the compiler needs
-(:class:`ParamSpec`, converted to ``compiler.EntrySpec`` by :func:`entry_spec`).
+(``ParamSpec``, converted to ``compiler.EntrySpec`` by ``entry_spec``).
 """
 
 from __future__ import annotations

@@ -1,11 +1,12 @@
 """Swap ``mx.fast.metal_kernel`` for metalsim's emulating version (``metalsim.install()``).
 
-The module is not named ``install``: the package exports the function :func:`install`, which
+The module is not named ``install``: the package exports the function ``install``, which
 would hide a submodule of the same name. It only keeps the stack of swaps; MLX's own function
-is captured by :mod:`metalsim.kernel`, which this module imports (never the other way round).
+is captured by ``metalsim.kernel``, which this module imports (never the other way round).
 
 Only code that looks the function up at call time (``mx.fast.metal_kernel(...)``) sees the swap;
-a ``from mlx.core.fast import metal_kernel`` made before :func:`install` keeps MLX's function.
+a ``from mlx.core.fast import metal_kernel`` made before [`install`][metalsim.install]
+keeps MLX's function.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def install(force: bool = False) -> bool:
 
     With a Metal device nothing is swapped unless ``force=True`` (real hardware is better).
     Returns True when metalsim is installed afterwards. Every successful call must be balanced
-    by :func:`uninstall`.
+    by [`uninstall`][metalsim.uninstall].
     """
     if metal_available() and not force:
         return is_installed()
@@ -57,7 +58,7 @@ def install(force: bool = False) -> bool:
 
 
 def uninstall() -> None:
-    """Undo the most recent :func:`install` (no-op when nothing is installed)."""
+    """Undo the latest [`install`][metalsim.install] (no-op when nothing is installed)."""
     with _lock:
         if _saved:
             mx.fast.metal_kernel = _saved.pop()

@@ -6,7 +6,7 @@ import pytest
 from conftest import REPO_ROOT
 from tests.quick_start.page_checks import assert_module_prints, shown_outputs
 
-from metal_guide.kernel_patterns import signature_figure
+from metal_guide.kernel_patterns import memory_figure, signature_figure
 
 PAGE = "guides/metal-kernel-patterns.md"
 OUTPUTS = shown_outputs(PAGE)
@@ -36,6 +36,26 @@ def test_figure_matches_its_script() -> None:
     assert "figures/generated-signature.svg" in TEXT
 
 
+def test_memory_figure_matches_its_script() -> None:
+    assert memory_figure.FIGURE.read_text(encoding="utf-8") == memory_figure.render(), (
+        "address-spaces.svg drifted: run "
+        "`python -m metal_guide.kernel_patterns.memory_figure --write`"
+    )
+    assert "figures/address-spaces.svg" in TEXT
+
+
+def test_memory_figure_bars_span_who_shares_each_space() -> None:
+    # device and constant: one bar over the whole dispatch; threadgroup: one per group;
+    # thread: one per thread.
+    total = memory_figure.GROUPS * memory_figure.THREADS
+    assert memory_figure.spans("dispatch") == [(0, total)]
+    assert len(memory_figure.spans("threadgroup")) == memory_figure.GROUPS
+    assert memory_figure.spans("thread") == [(t, 1) for t in range(total)]
+    svg = memory_figure.render()
+    for name in ("mem_flags::mem_device", "mem_flags::mem_threadgroup", "<title>"):
+        assert name in svg
+
+
 def test_figure_regions_come_from_the_text() -> None:
     lines = signature_figure.SNAPSHOT.read_text().split("\n")
     kinds = signature_figure.classify(lines)
@@ -44,8 +64,16 @@ def test_figure_regions_come_from_the_text() -> None:
     assert "instantiation" in kinds and kinds.count("body") >= 10
 
 
-def test_marked_spot_for_the_dispatch_visualizer() -> None:
-    assert TEXT.count("<!-- dispatch-visualizer -->") == 1
+def test_dispatch_visualizer_sits_in_shaping_the_launch() -> None:
+    # One form, inside "Shaping the launch"; every input has a label (the browser tests check
+    # it runs: tests/site/browser/test_browser_dispatch_visualizer.py).
+    section = TEXT.split("## Shaping the launch", 1)[1].split("\n## ", 1)[0]
+    assert TEXT.count('<form class="dispatch-visualizer"') == 1
+    assert section.count('<form class="dispatch-visualizer"') == 1
+    for name in ("grid", "tg"):
+        for axis in "xyz":
+            assert f'<label for="dv-{name}-{axis}">' in section
+            assert f'<input id="dv-{name}-{axis}"' in section
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import sysconfig
 import venv
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,76 @@ def test_wheel_installs_alone_and_runs_a_kernel(tmp_path: Path) -> None:
     out = _run([str(python), str(script)], env=env, cwd=tmp_path).stdout.splitlines()
     assert Path(out[-2]).is_relative_to(env_dir), "metalsim did not come from the wheel"
     assert out[-1] == "[0.0, 2.0, 4.0, 6.0]"
+
+
+GUIDE_SCRIPT = """
+import metal_guide
+import metalsim
+print(metal_guide.__file__)
+print(metalsim.__file__)
+"""
+
+
+def _purelib(python: Path) -> Path:
+    code = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    return Path(_run([str(python), "-c", code]).stdout.strip())
+
+
+@pytest.mark.slow
+@pytest.mark.metal
+def test_guide_wheel_depends_on_metalsim_wheel_instead_of_bundling_it(tmp_path: Path) -> None:
+    """The guide's wheel holds metal_guide only and requires mlx-metalsim; the two wheels install
+    side by side, and the start-up hook comes from mlx-metalsim, once."""
+    dist = tmp_path / "dist"
+    for project in (ROOT, ROOT / "packages" / "metalsim"):
+        _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist),
+              str(project)])  # fmt: skip
+    (guide,) = dist.glob("mlx_metal_guide-*.whl")
+    (metalsim_wheel,) = dist.glob("mlx_metalsim-*.whl")
+
+    guide_files = zipfile.ZipFile(guide).namelist()
+    assert not [f for f in guide_files if f.startswith("metalsim")], "guide wheel bundles metalsim"
+    metadata = next(f for f in guide_files if f.endswith(".dist-info/METADATA"))
+    requires = [
+        line.removeprefix("Requires-Dist: ")
+        for line in zipfile.ZipFile(guide).read(metadata).decode().splitlines()
+        if line.startswith("Requires-Dist: ") and "extra ==" not in line
+    ]
+    assert any(r.startswith("mlx-metalsim") for r in requires), requires
+    assert "metalsim_startup.pth" in zipfile.ZipFile(metalsim_wheel).namelist()
+
+    env_dir = tmp_path / "env"
+    venv.create(env_dir, with_pip=False)
+    python = env_dir / "bin" / "python"
+    site = _purelib(python)
+    deps = tmp_path / "deps"
+    _link_dependencies(deps)
+    (site / "zz_test_dependencies.pth").write_text(f"{deps}\n")
+    # --no-index: the guide's dependency on mlx-metalsim is met by the local wheel only.
+    _run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps",
+          "--no-index", str(guide), str(metalsim_wheel)])  # fmt: skip
+    assert [p.name for p in site.glob("*.pth") if p.name == "metalsim_startup.pth"] == [
+        "metalsim_startup.pth"
+    ]
+
+    script = tmp_path / "imports.py"
+    script.write_text(GUIDE_SCRIPT)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "METALSIM_INSTALL")}
+    out = _run([str(python), str(script)], env=env, cwd=tmp_path).stdout.splitlines()
+    assert all(Path(line).is_relative_to(env_dir) for line in out[-2:]), out
+    kernel = tmp_path / "unmodified.py"
+    kernel.write_text(SCRIPT)
+    env["METALSIM_INSTALL"] = "1"
+    out = _run([str(python), str(kernel)], env=env, cwd=tmp_path).stdout.splitlines()
+    assert out[-1] == "[0.0, 2.0, 4.0, 6.0]"
+
+
+def test_development_install_maps_metalsim_to_the_checkout() -> None:
+    """`make venv` installs packages/metalsim editable: the metalsim imported here is this
+    checkout's src/metalsim, not a copy made at install time."""
+    from importlib.metadata import distribution
+
+    import metalsim
+
+    assert distribution("mlx-metalsim").metadata["Name"] == "mlx-metalsim"
+    assert Path(metalsim.__file__).resolve().parent == ROOT / "src" / "metalsim"

@@ -37,10 +37,12 @@ def test_ruff() -> None:
 
 
 def test_typos() -> None:
-    """Spelling in docs/, src/ and snippets/; project vocabulary lives in _typos.toml."""
+    """Spelling in docs/, src/, snippets/, tools/, tests/ and packages/; project vocabulary lives
+    in _typos.toml."""
     files = tracked(
-        "docs", "src", "snippets", "tools", "README.md", "CONTRIBUTING.md", "CHANGELOG.md"
-    )
+        "docs", "src", "snippets", "tools", "tests", "packages", "conftest.py",
+        "README.md", "CONTRIBUTING.md", "CHANGELOG.md",
+    )  # fmt: skip
     assert files
     result = run("typos", "--config", "_typos.toml", "--force-exclude", *files)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -1,11 +1,11 @@
 """A benchmark harness for MLX kernels: ``python -m metal_guide.bench``.
 
-- :mod:`~metal_guide.bench.timer`: warm-up (first compile included), ``mx.eval`` around each
+- [`timer`][metal_guide.bench.timer]: warm-up (first compile included), ``mx.eval`` around each
   timed call, many repetitions, median and p10/p90, cold vs warm;
-- :mod:`~metal_guide.bench.provenance`: chip, device, macOS, MLX version, backend, date;
-- :mod:`~metal_guide.bench.chips`: peak bandwidth and FP32 throughput per chip, with sources;
-- :mod:`~metal_guide.bench.report`: GB/s, GFLOP/s, roofline; JSON, table, SVG plot;
-- :mod:`~metal_guide.bench.suite`: the cases it runs.
+- [`provenance`][metal_guide.bench.provenance]: chip, device, macOS, MLX version, backend, date;
+- [`chips`][metal_guide.bench.chips]: peak bandwidth and FP32 throughput per chip, with sources;
+- [`report`][metal_guide.bench.report]: GB/s, GFLOP/s, roofline; JSON, table, SVG plot;
+- [`suite`][metal_guide.bench.suite]: the cases it runs.
 
 Results from metalsim or a paravirtual GPU are recorded with ``speed_meaningful: false``.
 """

@@ -9,9 +9,9 @@ The SVG draws its own light background, so it reads the same in both themes.
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
-from xml.sax.saxutils import escape
+
+from metal_guide.site.svg import MONO, MUTED, document, figure_main, rect, text
 
 HERE = Path(__file__).parent
 SNAPSHOT = HERE / "_output" / "poly_float16.metal"
@@ -19,7 +19,6 @@ FIGURE = HERE.parents[2] / "docs" / "guides" / "figures" / "generated-signature.
 
 INPUTS, OUTPUTS = ("x", "c", "limit"), ("out",)
 MAX_CHARS, CHAR_W, LINE_H, LEFT, TOP = 78, 7.2, 17, 16, 20
-INK, MUTED, PAPER = "#1f2328", "#57606a", "#f6f8fa"
 COLOURS = {
     "template": "#e1bee7",
     "name": "#c5cae9",
@@ -80,49 +79,25 @@ def render() -> str:
         y = TOP + row * LINE_H
         if kind:
             parts.append(
-                f'<rect x="{LEFT - 4}" y="{y - 12}" width="{text_w + 8:.1f}" '
-                f'height="{LINE_H}" fill="{COLOURS[kind]}"/>'
+                rect(LEFT - 4, y - 12, text_w + 8, LINE_H, COLOURS[kind], stroke=None)
             )
         shown = line if len(line) <= MAX_CHARS else line[: MAX_CHARS - 1] + "\u2026"
-        parts.append(
-            f'<text x="{LEFT}" y="{y}" font-family="ui-monospace, Menlo, Consolas, monospace" '
-            f'font-size="12" fill="{INK}" xml:space="preserve">{escape(shown)}</text>'
-        )
+        parts.append(text(LEFT, y, shown, 12, family=MONO))
     # One label per region, beside its first line.
     seen: set[str] = set()
     for row, kind in enumerate(kinds):
         if kind and kind not in seen and kind in LABELS:
             seen.add(kind)
             y = TOP + row * LINE_H
-            parts.append(
-                f'<rect x="{LEFT + text_w + 16:.1f}" y="{y - 10}" width="10" height="10" '
-                f'fill="{COLOURS[kind]}" stroke="{MUTED}" stroke-width="0.5"/>'
-            )
-            parts.append(
-                f'<text x="{LEFT + text_w + 32:.1f}" y="{y}" font-size="12" fill="{INK}" '
-                f'font-family="system-ui, sans-serif">{escape(LABELS[kind])}</text>'
-            )
-    body = "\n  ".join(parts)
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img">\n'
-        f"  <title>The Metal source MLX generates around a kernel body, by region</title>\n"
-        f'  <rect width="{width}" height="{height}" rx="8" fill="{PAPER}"/>\n'
-        f"  {body}\n</svg>\n"
-    )
+            parts.append(rect(LEFT + text_w + 16, y - 10, 10, 10, COLOURS[kind], stroke=MUTED,
+                              stroke_width=0.5))  # fmt: skip
+            parts.append(text(LEFT + text_w + 32, y, LABELS[kind], 12))
+    title = "The Metal source MLX generates around a kernel body, by region"
+    return document(width, height, title, parts)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--write", action="store_true", help=f"write {FIGURE}")
-    args = parser.parse_args(argv)
-    svg = render()
-    if args.write:
-        FIGURE.write_text(svg, encoding="utf-8")
-        print(f"wrote {FIGURE}")
-    else:
-        print(svg)
-    return 0
+    return figure_main(__doc__.splitlines()[0], FIGURE, render, argv)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,9 @@
 """Checks for what Metal rejects and clang's host C++ would accept.
 
 Two kinds: keywords Metal does not have (the rewriter raises at the token, with
-:data:`REJECTED_KEYWORDS`'s message), and implicit conversions to bfloat, which clang's
-``__bf16`` accepts and Metal rejects: found from clang's warnings (:func:`filter_warnings`) and,
-for float constants bfloat holds exactly, from clang's JSON AST (:func:`ast_bf16_conversions`).
+``REJECTED_KEYWORDS``'s message), and implicit conversions to bfloat, which clang's
+``__bf16`` accepts and Metal rejects: found from clang's warnings (``filter_warnings``) and,
+for float constants bfloat holds exactly, from clang's JSON AST (``ast_bf16_conversions``).
 """
 
 from __future__ import annotations
@@ -121,7 +121,7 @@ def filter_warnings(stderr: str) -> tuple[str, int]:
     ``<header>`` counts (one inside MLX's preamble or metalsim's headers is not the user's).
     ``half`` converts implicitly in Metal, so float -> half stays a dropped warning, as do
     double -> float and the like. clang says nothing about a float constant that bfloat holds
-    exactly (``out[i] = 0.0f;``, a ``?:`` branch like ``-INFINITY``): :func:`ast_bf16_conversions`
+    exactly (``out[i] = 0.0f;``, a ``?:`` branch like ``-INFINITY``): ``ast_bf16_conversions``
     finds those (ARCHITECTURE.md, language-layer limits).
 
     Returns the remaining diagnostics and how many conversions became errors; notes and
@@ -160,7 +160,7 @@ def filter_warnings(stderr: str) -> tuple[str, int]:
 def mentions_bfloat(metal_source: str) -> bool:
     """Whether a kernel can involve bfloat at all (MLX signature, template argument, user text).
 
-    Only such kernels pay for :func:`ast_bf16_conversions`.
+    Only such kernels pay for ``ast_bf16_conversions``.
     """
     return "bfloat" in metal_source or "__bf16" in metal_source
 

@@ -4,8 +4,8 @@ Plain calls run each thread of a threadgroup to completion, one after another: f
 for any kernel whose threads never wait for each other. A kernel that waits (a barrier, a SIMD-
 group function, an atomic a spin-wait polls, or atomics on threadgroup memory that threads hand
 values through) needs every thread of the group alive at once, so it runs as fibers
-(ARCHITECTURE.md, Interface 3). The rewriter reports what it saw (:func:`is_sync_call`);
-:func:`needs_fibers` decides; the compiler records the answer in ``CompiledKernel.uses_sync``.
+(ARCHITECTURE.md, Interface 3). The rewriter reports what it saw (``is_sync_call``);
+``needs_fibers`` decides; the compiler records the answer in ``CompiledKernel.uses_sync``.
 """
 
 from __future__ import annotations
@@ -37,9 +37,9 @@ def is_sync_call(name: str) -> bool:
 def needs_fibers(*, has_sync_call: bool, uses_threadgroup_memory: bool, masked_source: str) -> bool:
     """Whether a kernel must run its threadgroups as fibers rather than as plain calls.
 
-    ``has_sync_call``: the rewriter saw a call :func:`is_sync_call` accepts;
+    ``has_sync_call``: the rewriter saw a call ``is_sync_call`` accepts;
     ``uses_threadgroup_memory``: it declares a ``threadgroup`` variable; ``masked_source``: the
-    kernel text with comments and literals blanked (:func:`metalsim.language.lexer.mask`), in
+    kernel text with comments and literals blanked (``metalsim.language.lexer.mask``), in
     which any ``atomic`` together with threadgroup memory may be a hand-off between threads.
     """
     if has_sync_call:

@@ -1,7 +1,7 @@
 """Lexing Metal source: mask what must never be rewritten, split into tokens, match brackets.
 
 Everything the language layer scans (the rewriter, the source map's re-spacing, the preamble's
-MLX-version probe, the lint) runs on :func:`mask`'s copy of the text, in which comments, string
+MLX-version probe, the lint) runs on ``mask``'s copy of the text, in which comments, string
 and character literals and preprocessor lines are blanked with the same length, so offsets in
 the masked copy are offsets in the original.
 """

@@ -1,8 +1,8 @@
 """Positions: from the text clang compiles back to the user's ``<header>``/``<source>`` text.
 
 The compiler tags each part of MLX's generated text with ``#line`` markers naming one of the
-pseudo-files below; after preprocessing, :func:`respace` puts back the user's spelling on lines
-no macro touched (so columns are exact), and :class:`SourceMap` maps clang's diagnostics on the
+pseudo-files below; after preprocessing, ``respace`` puts back the user's spelling on lines
+no macro touched (so columns are exact), and ``SourceMap`` maps clang's diagnostics on the
 rewritten text back through the rewriter's edits to the user's line and column.
 """
 

@@ -3,7 +3,7 @@
 ``threadgroup float t[32][33], u;`` inside a kernel becomes one
 ``auto &t = ::metalsim::tg_var<float[32][33]>(site, align, col);`` per declarator, so every thread
 of a threadgroup shares the variable (ARCHITECTURE.md, Interface 2: ``metalsim_tg_alloc_at``).
-A mixin of the rewriter (:mod:`metalsim.language.rewriter`), which calls :meth:`threadgroup` at
+A mixin of the rewriter (``metalsim.language.rewriter``), which calls ``threadgroup`` at
 each ``threadgroup`` keyword; kept apart because the declaration grammar is its own concern.
 """
 

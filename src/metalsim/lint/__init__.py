@@ -1,8 +1,8 @@
 """A performance lint for ``mx.fast.metal_kernel`` kernels: ``python -m metalsim lint FILE...``.
 
 Each rule enforces one item of the site's performance checklist. Metal-side rules read clang's
-AST of the kernel's ``source``/``header`` (:mod:`metalsim.lint.clang_ast`), call-side rules read
-Python's ``ast`` of the file that builds and launches it (:mod:`metalsim.lint.python_side`).
+AST of the kernel's ``source``/``header`` (``metalsim.lint.clang_ast``), call-side rules read
+Python's ``ast`` of the file that builds and launches it (``metalsim.lint.python_side``).
 Nothing is executed and no Metal device is needed.
 
 Silence a finding you have a reason for with a comment on the first line of the construction or

@@ -1,7 +1,7 @@
 """clang's AST of a kernel, through the toolchain metalsim already drives.
 
-The kernel is translated exactly as :mod:`metalsim.compiler` translates it (preprocessor,
-:mod:`metalsim.language.rewriter`, metalsim's prelude and MLX's preamble), with one difference: the
+The kernel is translated exactly as ``metalsim.compiler`` translates it (preprocessor,
+``metalsim.language.rewriter``, metalsim's prelude and MLX's preamble), with one difference: the
 signature is written generically, so no call is needed. Every input and output gets its own
 template type parameter (``const __in_x x``), which makes ``x[i]`` and a 0-d ``x`` equally valid,
 and the template parameters come from the call sites' ``template=`` values. clang then parses the
@@ -214,7 +214,7 @@ def _decode_all(text: str) -> list[dict]:
 
 
 def _tree(roots: list[dict], tu_path: str, text: str) -> list[Node]:
-    """Wrap JSON nodes in :class:`Node`, with user-file positions (locations are delta-coded:
+    """Wrap JSON nodes in ``Node``, with user-file positions (locations are delta-coded:
     ``file`` is written only when it changes, so they are followed in document order)."""
     data = text.encode()
     starts = [0] + [i + 1 for i, b in enumerate(data) if b == 10]

@@ -1,4 +1,4 @@
-"""Questions the Metal-side rules ask of clang's AST (see :mod:`metalsim.lint.clang_ast`)."""
+"""Questions the Metal-side rules ask of clang's AST (see ``metalsim.lint.clang_ast``)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """The lint's data model: rules, findings and the kernels it reads.
 
-A :class:`Rule` turns one item of the performance checklist into a check. Metal-side rules read
-clang's AST of the kernel (:mod:`metalsim.lint.clang_ast`); call-side rules read Python's
-``ast`` of the file that builds and launches the kernel (:mod:`metalsim.lint.python_side`).
+A ``Rule`` turns one item of the performance checklist into a check. Metal-side rules read
+clang's AST of the kernel (``metalsim.lint.clang_ast``); call-side rules read Python's
+``ast`` of the file that builds and launches the kernel (``metalsim.lint.python_side``).
 """
 
 from __future__ import annotations

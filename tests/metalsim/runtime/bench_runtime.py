@@ -40,9 +40,9 @@ def main() -> None:
             wall, used = min(walls) * 1e3, min(cpus) * 1e3
             print(f"{label}: wall min {wall:.0f} ms, cpu min {used:.0f} ms")
     m = 1 << 18
-    fo = np.zeros((m, 38), np.float32)
-    uo = np.zeros((m, 23), np.uint32)
-    args = [x[:m], np.zeros(m, np.int32), np.array([0], np.uint32), fo, uo]
+    float_out = np.zeros((m, 38), np.float32)
+    uint_out = np.zeros((m, 23), np.uint32)
+    args = [x[:m], np.zeros(m, np.int32), np.array([0], np.uint32), float_out, uint_out]
     t = time.perf_counter()
     launch(Kernel(so, "k_collectives"), args, (m, 1, 1), (256, 1, 1), LaunchOptions(workers=2))
     print(f"256K threads x 61 SIMD/quad calls, 2 workers: {(time.perf_counter() - t) * 1e3:.0f} ms")

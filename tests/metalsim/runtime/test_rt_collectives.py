@@ -143,24 +143,26 @@ def test_collectives_match_model(run: Runner, mode: int, schedule: str) -> None:
     rng = np.random.default_rng(7)
     x = rng.random(n, dtype=np.float32)
     iv = rng.integers(-(2**30), 2**30, n).astype(np.int32)
-    fo = np.full((n, NF), np.nan, np.float32)
-    uo = np.full((n, NU), 0xEEEEEEEE, np.uint32)
-    run("k_collectives", [x, iv, np.array([mode], np.uint32), fo, uo], (n, 1, 1), (tg, 1, 1),
-        schedule=schedule, seed=11, workers=2)  # fmt: skip
+    float_out = np.full((n, NF), np.nan, np.float32)
+    uint_out = np.full((n, NU), 0xEEEEEEEE, np.uint32)
+    run("k_collectives", [x, iv, np.array([mode], np.uint32), float_out, uint_out], (n, 1, 1),
+        (tg, 1, 1), schedule=schedule, seed=11, workers=2)  # fmt: skip
     fexp, uexp = model(x, iv, tg, mode)
     assert any(len(v) == 1 for v in uexp.values()) == (mode == 1)
     for g in range(n):
-        ue = uexp[g]
+        expected_uints = uexp[g]
         np.testing.assert_array_equal(
-            uo[g, : len(ue)], np.array(ue, np.uint32), f"uint, thread {g}"
+            uint_out[g, : len(expected_uints)],
+            np.array(expected_uints, np.uint32),
+            f"uint, thread {g}",
         )
         if g in fexp:
             # Bit-exact: same operations in the same order, in float32.
             np.testing.assert_array_equal(
-                fo[g], np.array(fexp[g], np.float32), f"float, thread {g}"
+                float_out[g], np.array(fexp[g], np.float32), f"float, thread {g}"
             )
         else:
-            assert np.isnan(fo[g]).all()
+            assert np.isnan(float_out[g]).all()
 
 
 def test_collective_in_loop_groups_lanes_still_looping(run: Runner) -> None:

@@ -55,11 +55,11 @@ def test_asan_reports_threadgroup_out_of_bounds_write() -> None:
         # SIMD-group functions (fiber-to-fiber switches, snapshots on fiber stacks) too.
         n = 90
         xs = np.random.default_rng(0).random(n, dtype=np.float32)
-        fo = np.full((n, 38), np.nan, np.float32)
-        uo = np.zeros((n, 23), np.uint32)
-        args = [xs, np.arange(n, dtype=np.int32), np.array([1], np.uint32), fo, uo]
+        float_out = np.full((n, 38), np.nan, np.float32)
+        uint_out = np.zeros((n, 23), np.uint32)
+        args = [xs, np.arange(n, dtype=np.int32), np.array([1], np.uint32), float_out, uint_out]
         launch(Kernel(so, "k_collectives"), args, (n, 1, 1), (45, 1, 1), opts)
-        assert not np.isnan(fo[2]).any()
+        assert not np.isnan(float_out[2]).any()
         print("CLEAN-RUN-OK", runtime_info(sanitize=True), flush=True)
         launch(Kernel(so, "k_tg_oob"), [np.zeros(64, np.float32)], (64, 1, 1), (64, 1, 1), opts)
         print("NOT-REACHED", flush=True)
