@@ -98,6 +98,17 @@ def runtime_translation_units() -> list[Path]:
     return [p for p in runtime_sources() if p.suffix in (".cpp", ".S")]
 
 
+def _runtime_key(compiler_identity: str, flags: Sequence[str]) -> str:
+    """Cache key of the runtime library: every runtime source (name and content), the compiler
+    and the flags, so that a change to any of them builds a new library."""
+    h = hashlib.sha256()
+    for p in runtime_sources():
+        h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
+    h.update(compiler_identity.encode() + b"\0")
+    h.update("\0".join(flags).encode())
+    return h.hexdigest()[:20]
+
+
 def _variant_defines() -> tuple[str, ...]:
     # METALSIM_RT_VARIANT=ucontext builds the portable fallback switch (used by the tests).
     if config.env(config.RT_VARIANT) == "ucontext":
@@ -118,12 +129,7 @@ def runtime_library(sanitize: bool = False) -> Path:
         *tc.link_flags,
         *_variant_defines(),
     )
-    h = hashlib.sha256()
-    for p in runtime_sources():
-        h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
-    h.update(tc.identity.encode() + b"\0")
-    h.update("\0".join(flags).encode())
-    key = h.hexdigest()[:20]
+    key = _runtime_key(tc.identity, flags)
     out_dir = config.cache_root() / "runtime"
     out = out_dir / f"libmetalsim_rt-{'asan-' if sanitize else ''}{key}.so"
     if out.exists():
