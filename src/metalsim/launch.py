@@ -85,17 +85,22 @@ class _Options(ctypes.Structure):
 # building the runtime
 
 
-def runtime_sources() -> list[Path]:
-    """Every file of ``runtime/`` the build reads; all of them go into the library's cache key."""
-    return sorted(p for p in _RUNTIME_DIR.iterdir() if p.suffix in (".cpp", ".h", ".S"))
+def runtime_sources(directory: Path | None = None) -> list[Path]:
+    """Every file of ``runtime/`` the build reads; all of them go into the library's cache key.
+
+    ``directory`` names another runtime tree (another checkout's, for a comparison).
+    """
+    directory = _RUNTIME_DIR if directory is None else directory
+    return sorted(p for p in directory.iterdir() if p.suffix in (".cpp", ".h", ".S"))
 
 
-def runtime_translation_units() -> list[Path]:
+def runtime_translation_units(directory: Path | None = None) -> list[Path]:
     """The files compiled into the runtime library (every ``.cpp`` and ``.S`` of ``runtime/``).
 
-    The one list of them: the aarch64 and macOS builds of ``test_rt_cross_arch.py`` use it too.
+    The one list of them: the aarch64 and macOS builds of ``test_rt_cross_arch.py`` and
+    ``bench_instructions.py`` use it too.
     """
-    return [p for p in runtime_sources() if p.suffix in (".cpp", ".S")]
+    return [p for p in runtime_sources(directory) if p.suffix in (".cpp", ".S")]
 
 
 def _runtime_key(compiler_identity: str, flags: Sequence[str]) -> str:

@@ -5,6 +5,7 @@ cache key that forgot one would link stale code or miss a change."""
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -53,3 +54,16 @@ def test_compiler_and_flags_change_the_cache_key() -> None:
     key = launch._runtime_key("clang", FLAGS)
     assert launch._runtime_key("zig", FLAGS) != key
     assert launch._runtime_key("clang", (*FLAGS, "-DMETALSIM_USE_UCONTEXT=1")) != key
+
+
+def test_instruction_count_driver_builds_from_the_translation_units_and_passes(
+    tmp_path: Path,
+) -> None:
+    # bench_instructions.py measures this program under callgrind; here it just runs natively.
+    from .bench_instructions import build
+
+    exe = tmp_path / "count_driver"
+    cmd = build(exe)
+    assert {str(p) for p in launch.runtime_translation_units()} <= set(cmd)
+    proc = subprocess.run([str(exe)], capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0 and "ALL OK" in proc.stdout, proc.stdout + proc.stderr
