@@ -1,8 +1,10 @@
 // Internal interface of libmetalsim_rt, shared by its translation units (not part of the C ABI,
 // which is metalsim_rt.h): the runtime's types and shared state, one declaration per function
 // that crosses a file, and the fiber-switch path. The switch path (switch_to_fiber,
-// switch_to_sched, next_ready, leave) stays inline here so that every caller compiles it in
-// place, as when the runtime was one file: a switch costs no extra call.
+// switch_to_sched, next_ready, leave) and the small helpers are `static inline` here: every file
+// gets its own internal copy, which the compiler inlines or specialises as it did when the runtime
+// was one file, so a switch costs what it cost then (tests/metalsim/runtime/bench_instructions.py
+// measures it).
 //
 // Everything here has hidden visibility: only the extern "C" functions of metalsim_rt.h leave the
 // shared object.
@@ -59,7 +61,7 @@ struct Site {
   int line, col;
 };
 
-inline bool same_site(const Site &a, const Site &b) {
+static inline bool same_site(const Site &a, const Site &b) {
   if (a.line != b.line || a.col != b.col) return false;
   if (a.file == b.file) return true;
   if (!a.file || !b.file) return false;
@@ -164,24 +166,24 @@ extern __attribute__((tls_model("initial-exec"))) __thread Worker *tl_worker;
 // ---------------------------------------------------------------------------------------------
 // small helpers
 
-inline uint64_t now_ns() {
+static inline uint64_t now_ns() {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-inline uint64_t splitmix(uint64_t *s) {
+static inline uint64_t splitmix(uint64_t *s) {
   uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
   return z ^ (z >> 31);
 }
 
-inline uint32_t ceil_div(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
+static inline uint32_t ceil_div(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
 
-inline int load_flag(const int *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+static inline int load_flag(const int *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
 
-inline const char *barrier_name(int scope) {
+static inline const char *barrier_name(int scope) {
   return scope ? "simdgroup_barrier" : "threadgroup_barrier";
 }
 
@@ -249,7 +251,7 @@ int default_workers();
 
 // Switches from the scheduler into fiber f (returns when the round ends: some fiber switches
 // back to the scheduler).
-inline void switch_to_fiber(Worker *w, Fiber *f) {
+static inline void switch_to_fiber(Worker *w, Fiber *f) {
   w->cur = f;
   w->cur_attrs = &f->attrs;
 #if METALSIM_ASAN
@@ -266,7 +268,7 @@ inline void switch_to_fiber(Worker *w, Fiber *f) {
 }
 
 // Switches from fiber f back to the scheduler. `final` = f will never be resumed.
-inline void switch_to_sched(Worker *w, Fiber *f, bool final) {
+static inline void switch_to_sched(Worker *w, Fiber *f, bool final) {
 #if METALSIM_ASAN
   __sanitizer_start_switch_fiber(final ? nullptr : &f->fake_stack, w->sched_stack_bottom,
                                  w->sched_stack_size);
@@ -279,7 +281,7 @@ inline void switch_to_sched(Worker *w, Fiber *f, bool final) {
 }
 
 // Next fiber of the current round: the first ready one after the running one in order[].
-inline Fiber *next_ready(Worker *w) {
+static inline Fiber *next_ready(Worker *w) {
   for (uint32_t k = w->pos + 1; k < w->n; k++) {
     Fiber *f = &w->fibers[w->order[k]];
     if (f->state == F_READY) {
@@ -293,7 +295,7 @@ inline Fiber *next_ready(Worker *w) {
 // Fiber f stops running (blocked, yielded or finished): switch straight to the next ready fiber
 // of the round, or back to the scheduler when the round is over. One switch instead of two.
 // `final` = f will never be resumed.
-inline void leave(Worker *w, Fiber *f, bool final) {
+static inline void leave(Worker *w, Fiber *f, bool final) {
   Fiber *nx = load_flag(&g_launch.abort) ? nullptr : next_ready(w);
   if (!nx) {
     switch_to_sched(w, f, final);
