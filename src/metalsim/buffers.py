@@ -8,6 +8,7 @@ between guard regions (see "Redzones" below).
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -190,3 +191,47 @@ def buffer_arg(n: np.ndarray) -> Any:
     # Strided views (ensure_row_contiguous=False): the address of the first element, as MLX
     # binds the buffer at the array's offset; the kernel walks it with name_strides.
     return int(n.ctypes.data)
+
+
+# A reversed view (negative stride) is bound at its first element, so the kernel reaches the
+# rest of it with negative offsets. A kernel that computes the offset in 32-bit `uint` (most
+# often `elem_to_loc(i, ...)` with `uint i`: elem_to_loc takes its index type from its first
+# argument) gets 2**32 - k instead of -k and reads about 2**32 elements past the view. On Apple
+# GPUs that read is out of bounds too: MLX's own sort returned zeros for reversed views from this
+# very bug until ml-explore/mlx#4252 asked for elem_to_loc<int64_t>. Here it faults, and the
+# runtime's message (runtime.cpp, `fault_handler`) names the address; the hint below says why.
+_FAULT_ADDRESS = re.compile(r"accessed (?:invalid|misaligned or unmapped) address (0x[0-9a-fA-F]+)")
+_UINT_RANGE = 2**32
+
+
+def wrapped_offset_hint(message: str, views: list[tuple[str, np.ndarray]]) -> str | None:
+    """Why a fault at this address is likely a negative offset wrapped to ``uint``, or None.
+
+    ``views`` are the inputs bound in place (name, NumPy view with the strides the kernel got).
+    The hint is given only when the faulting address is exactly where such a wrapped offset into
+    one of them lands: first element + (2**32 - k) elements, for a k the view reaches backwards.
+    """
+    m = _FAULT_ADDRESS.search(message)
+    if m is None:
+        return None
+    address = int(m.group(1), 16)
+    for name, n in views:
+        # Bytes the view reaches before its first element (its negative strides).
+        below = -sum(min(0, (d - 1) * s) for d, s in zip(n.shape, n.strides, strict=True))
+        if below == 0 or n.size == 0:
+            continue
+        wrapped_end = n.ctypes.data + _UINT_RANGE * n.itemsize
+        if wrapped_end - below <= address < wrapped_end:
+            k = -(-(wrapped_end - address) // n.itemsize)
+            strides = [s // n.itemsize for s in n.strides]
+            return (
+                f"Likely cause: input `{name}` has a negative stride (strides {strides}, in "
+                f"elements), and the fault is at its element {_UINT_RANGE - k} = 2**32 - {k}: "
+                f"the offset -{k} wrapped around in 32-bit unsigned arithmetic: it was computed "
+                "or stored as `uint`. Usually elem_to_loc(i, ...) with `uint i`: elem_to_loc "
+                "takes its index type from its first argument. Keep offsets in a signed 64-bit "
+                "type: elem_to_loc(int64_t(i), ...) or elem_to_loc<int64_t>(i, ...), stored in "
+                "an int64_t. On an Apple GPU this read is out of bounds as well (MLX fixed the "
+                "same bug in its sort kernel: https://github.com/ml-explore/mlx/pull/4252)."
+            )
+    return None

@@ -20,6 +20,7 @@ from pathlib import Path
 
 CACHE_DIR = "METALSIM_CACHE_DIR"
 CXX = "METALSIM_CXX"
+GUIDE_URL = "METALSIM_GUIDE_URL"
 INSTALL = "METALSIM_INSTALL"
 NO_SIGNAL_HANDLER = "METALSIM_NO_SIGNAL_HANDLER"  # read by runtime/faults.cpp, not here
 QUIET = "METALSIM_QUIET"
@@ -32,6 +33,7 @@ WORKERS = "METALSIM_WORKERS"
 ENVIRONMENT: dict[str, str] = {
     CACHE_DIR: "root of the on-disk cache (default $XDG_CACHE_HOME/metalsim, ~/.cache/metalsim)",
     CXX: "the C++ compiler command line to use instead of searching for clang or zig",
+    GUIDE_URL: "base address of the published mlx-metal-guide site, for the lint's links",
     INSTALL: "1: install metalsim at interpreter start (force: also with Metal)",
     NO_SIGNAL_HANDLER: "any value: crashes in kernel code are not turned into errors",
     QUIET: "1: no first-run progress messages",

@@ -18,6 +18,7 @@ import mlx.core as mx
 import numpy as np
 
 from metalsim import buffers, signature
+from metalsim.errors import KernelRuntimeError
 from metalsim.run_settings import Settings, current_settings
 
 if TYPE_CHECKING:  # the language layer is imported lazily, on the first compile
@@ -193,6 +194,7 @@ def execute(
     # Inputs, then their shape/strides/ndim, in signature order (MLX's buffer binding).
     args: list[Any] = []
     keep: list[Any] = []  # everything args point into stays alive until the launch returns
+    bound: list[tuple[str, np.ndarray]] = []  # each input as the kernel sees it (for hints)
     for name, a, (use_shape, use_strides, use_ndim) in zip(
         k.input_names, prep.inputs, prep.generated.shape_infos, strict=True
     ):
@@ -207,6 +209,7 @@ def execute(
                 copy[...] = n
                 n = copy
         keep.append(n)
+        bound.append((name, n))
         args.append(buffers.buffer_arg(n))
         if n.ndim > 0:
             if use_shape:
@@ -244,7 +247,13 @@ def execute(
     if min(prep.grid) == 0:
         return outs  # no thread runs
 
-    _backend_launch(ck, args, prep.grid, prep.threadgroup, st)
+    try:
+        _backend_launch(ck, args, prep.grid, prep.threadgroup, st)
+    except KernelRuntimeError as e:
+        hint = buffers.wrapped_offset_hint(str(e), bound)
+        if hint is None:
+            raise
+        raise KernelRuntimeError(f"{e}\n{hint}") from e
     launch_count += 1
     del keep
     if guards:

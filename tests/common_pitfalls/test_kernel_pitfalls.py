@@ -250,6 +250,32 @@ def test_ignored_strides_read_the_buffer_order() -> None:
     assert mx.array_equal(run(copy_flat, x), x)  # contiguous input: the bug hides
     sliced = mx.arange(66, dtype=mx.float32)[::2]
     assert mx.array_equal(run(copy_strided, sliced), sliced)
+    rev = mx.arange(33, dtype=mx.float32)[::-1]  # negative stride, bound at its first element
+    assert mx.array_equal(run(copy_strided, rev), rev)
+    assert run(copy_flat, rev).tolist() != rev.tolist()  # the broken form reads elsewhere
+    cols_reversed = mx.arange(3 * 33, dtype=mx.float32).reshape(3, 33)[::-1, ::-1]
+    assert mx.array_equal(run(copy_strided, cols_reversed), cols_reversed)
+
+
+def test_uint_index_wraps_on_a_reversed_view() -> None:
+    from metal_guide.common_pitfalls.strides_pitfall import run
+
+    # The form of MLX's documentation example: `uint` makes elem_to_loc's offset a uint.
+    copy_uint = mx.fast.metal_kernel(
+        name="pitfall_copy_uint", input_names=["inp"], output_names=["out"],
+        source="""
+            uint i = thread_position_in_grid.x;
+            out[i] = inp[elem_to_loc(i, inp_shape, inp_strides, inp_ndim)];
+        """,
+        ensure_row_contiguous=False,
+    )  # fmt: skip
+    xt = mx.arange(6, dtype=mx.float32).reshape(2, 3).T
+    assert mx.array_equal(run(copy_uint, xt), xt)  # positive strides: uint is enough
+    rev = mx.arange(33, dtype=mx.float32)[::-1]
+    with pytest.raises(metalsim.KernelRuntimeError,
+                       match=r"input `inp` has a negative stride \(strides \[-1\].*2\*\*32 - 1: "
+                             r"the offset -1 wrapped"):  # fmt: skip
+        run(copy_uint, rev)
 
 
 def test_threadgroup_memory_over_32_kib_fails() -> None:

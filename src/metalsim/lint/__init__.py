@@ -24,11 +24,11 @@ from metalsim.lint import (
     rules_sync,
     rules_types,
 )
-from metalsim.lint.model import GUIDE_URL, Finding, KernelSpec, Rule
+from metalsim.lint.model import GUIDE_PAGE, Finding, KernelSpec, Rule, guide_link
 from metalsim.lint.python_side import PyModule, kernel_specs
 
-__all__ = ["GUIDE_URL", "RULES", "Finding", "KernelSpec", "LintReport", "Rule", "lint_file",
-           "lint_kernel", "lint_paths", "rule"]
+__all__ = ["GUIDE_PAGE", "RULES", "Finding", "KernelSpec", "LintReport", "Rule", "guide_link",
+           "lint_file", "lint_kernel", "lint_paths", "rule"]
 
 RULES: tuple[Rule, ...] = (
     Rule("stack-array-dynamic-index", "No dynamically indexed arrays on the stack", "metal",

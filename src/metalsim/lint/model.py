@@ -11,8 +11,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-# Where the guide explains each rule; a finding links to GUIDE_URL + "#" + rule.anchor.
-GUIDE_URL = "https://example.github.io/mlx-metal-guide/guides/wwdc16-optimization/"
+from metalsim import config
+
+# The guide page that explains each rule, relative to the site's root. A finding links to
+# $METALSIM_GUIDE_URL + GUIDE_PAGE + "#" + rule.anchor; without that variable (the site's
+# address is set where it is deployed, not in this package) it names the page's source file.
+GUIDE_PAGE = "guides/wwdc16-optimization/"
+GUIDE_SOURCE = "docs/guides/wwdc16-optimization.md"
+
+
+def guide_link(anchor: str) -> str:
+    """Where the guide explains the rule whose section is ``anchor``."""
+    base = config.env(config.GUIDE_URL)
+    if base:
+        return f"{base.rstrip('/')}/{GUIDE_PAGE}#{anchor}"
+    return f"{GUIDE_SOURCE}#{anchor} in the mlx-metal-guide (set {config.GUIDE_URL} for a link)"
 
 
 @dataclass(frozen=True)
@@ -46,7 +59,7 @@ class Rule:
 
     @property
     def link(self) -> str:
-        return f"{GUIDE_URL}#{self.anchor}"
+        return guide_link(self.anchor)
 
 
 @dataclass

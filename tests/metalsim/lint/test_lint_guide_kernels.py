@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from metalsim.lint import RULES, lint_paths
+from metalsim.lint.model import GUIDE_PAGE, GUIDE_SOURCE
 from metalsim.lint.python_side import is_construction
 
 REPO = Path(__file__).resolve().parents[3]
@@ -86,6 +87,13 @@ def test_every_rule_links_a_section_of_the_guide(r) -> None:  # type: ignore[no-
     headings = {_anchor(line.lstrip("#").strip()) for line in page.splitlines()
                 if line.startswith("#")}
     assert r.anchor in headings, r.anchor
+
+
+def test_the_rules_page_is_where_the_links_point() -> None:
+    # mkdocs.yml keeps directory URLs: docs/guides/X.md is served at guides/X/.
+    source = Path(GUIDE_SOURCE)
+    assert (REPO / source).is_file()
+    assert GUIDE_PAGE == f"{source.relative_to('docs').with_suffix('').as_posix()}/"
 
 
 def _anchor(title: str) -> str:
