@@ -199,7 +199,8 @@ def buffer_arg(n: np.ndarray) -> Any:
 # argument) gets 2**32 - k instead of -k and reads about 2**32 elements past the view. On Apple
 # GPUs that read is out of bounds too: MLX's own sort returned zeros for reversed views from this
 # very bug until ml-explore/mlx#4252 asked for elem_to_loc<int64_t>. Here it faults, and the
-# runtime's message (runtime.cpp, `fault_handler`) names the address; the hint below says why.
+# runtime's message (runtime/faults.cpp, `fault_handler`) names the address; the hint below says
+# why.
 _FAULT_ADDRESS = re.compile(r"accessed (?:invalid|misaligned or unmapped) address (0x[0-9a-fA-F]+)")
 _UINT_RANGE = 2**32
 

@@ -30,6 +30,8 @@ __all__ = [
     "load_runtime",
     "runtime_info",
     "runtime_library",
+    "runtime_sources",
+    "runtime_translation_units",
 ]
 
 _RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"
@@ -83,8 +85,33 @@ class _Options(ctypes.Structure):
 # building the runtime
 
 
-def _runtime_sources() -> list[Path]:
-    return sorted(p for p in _RUNTIME_DIR.iterdir() if p.suffix in (".cpp", ".h", ".S"))
+def runtime_sources(directory: Path | None = None) -> list[Path]:
+    """Every file of ``runtime/`` the build reads; all of them go into the library's cache key.
+
+    ``directory`` names another runtime tree (another checkout's, for a comparison).
+    """
+    directory = _RUNTIME_DIR if directory is None else directory
+    return sorted(p for p in directory.iterdir() if p.suffix in (".cpp", ".h", ".S"))
+
+
+def runtime_translation_units(directory: Path | None = None) -> list[Path]:
+    """The files compiled into the runtime library (every ``.cpp`` and ``.S`` of ``runtime/``).
+
+    The one list of them: the aarch64 and macOS builds of ``test_rt_cross_arch.py`` and
+    ``bench_instructions.py`` use it too.
+    """
+    return [p for p in runtime_sources(directory) if p.suffix in (".cpp", ".S")]
+
+
+def _runtime_key(compiler_identity: str, flags: Sequence[str]) -> str:
+    """Cache key of the runtime library: every runtime source (name and content), the compiler
+    and the flags, so that a change to any of them builds a new library."""
+    h = hashlib.sha256()
+    for p in runtime_sources():
+        h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
+    h.update(compiler_identity.encode() + b"\0")
+    h.update("\0".join(flags).encode())
+    return h.hexdigest()[:20]
 
 
 def _variant_defines() -> tuple[str, ...]:
@@ -107,12 +134,7 @@ def runtime_library(sanitize: bool = False) -> Path:
         *tc.link_flags,
         *_variant_defines(),
     )
-    h = hashlib.sha256()
-    for p in _runtime_sources():
-        h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
-    h.update(tc.identity.encode() + b"\0")
-    h.update("\0".join(flags).encode())
-    key = h.hexdigest()[:20]
+    key = _runtime_key(tc.identity, flags)
     out_dir = config.cache_root() / "runtime"
     out = out_dir / f"libmetalsim_rt-{'asan-' if sanitize else ''}{key}.so"
     if out.exists():
@@ -121,7 +143,7 @@ def runtime_library(sanitize: bool = False) -> Path:
         if out.exists():
             return out
         out_dir.mkdir(parents=True, exist_ok=True)
-        srcs = [str(p) for p in _runtime_sources() if p.suffix in (".cpp", ".S")]
+        srcs = [str(p) for p in runtime_translation_units()]
         # Build next to the target and rename: concurrent processes never see a partial file.
         fd, tmp = tempfile.mkstemp(prefix=out.stem + ".", suffix=".tmp.so", dir=out_dir)
         os.close(fd)

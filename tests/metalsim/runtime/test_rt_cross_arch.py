@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from metalsim.launch import runtime_translation_units
+
 HERE = Path(__file__).resolve().parent
 SRC = HERE.parents[2] / "src" / "metalsim"
 ZIG = [sys.executable, "-m", "ziglang", "c++"]
@@ -44,8 +46,7 @@ def test_aarch64_linux_under_qemu(tmp_path: Path) -> None:
     exe = tmp_path / "driver-aarch64"
     sources = [
         HERE / "native" / "driver.cpp",
-        SRC / "runtime" / "runtime.cpp",
-        SRC / "runtime" / "context.cpp",
+        *runtime_translation_units(),
         HERE / "kernels" / "basic.cpp",
         HERE / "kernels" / "collectives.cpp",
     ]
@@ -58,5 +59,5 @@ def test_aarch64_linux_under_qemu(tmp_path: Path) -> None:
 @needs_zig
 @pytest.mark.parametrize("target", ["aarch64-macos", "x86_64-macos"])
 def test_macos_objects_compile(tmp_path: Path, target: str) -> None:
-    for name in ("context.cpp", "runtime.cpp"):
-        zig_build(target, tmp_path / f"{name}.o", "-c", "-fPIC", str(SRC / "runtime" / name))
+    for source in runtime_translation_units():
+        zig_build(target, tmp_path / f"{source.name}.o", "-c", "-fPIC", str(source))
