@@ -29,6 +29,7 @@ from pathlib import Path
 
 from metalsim import first_run, preamble
 from metalsim.errors import MetalCompileError, ToolchainError
+from metalsim.interfaces import CompiledKernel, EntrySpec
 from metalsim.language import fibers, rewriter
 from metalsim.language.checks import (
     ast_bf16_conversions,
@@ -53,29 +54,6 @@ from metalsim.toolchain import MATH_MODES, Toolchain, default_cache_dir, find_to
 
 _CODEGEN_VERSION = "3"
 _FIXED_MTIME = 1_700_000_000
-
-
-@dataclass(frozen=True)
-class Param:
-    """One parameter of the generated kernel signature, in order."""
-
-    name: str  # "a", "a_shape", "thread_position_in_grid", ...
-    kind: str  # "buffer" (T* / const T*), "scalar" (const constant T&), "attr"
-    ctype: str  # Metal type string: "float", "bfloat16_t", "atomic<float>", "uint3", ...
-
-
-@dataclass(frozen=True)
-class EntrySpec:
-    kernel_name: str  # e.g. custom_kernel_myexp__float_float_float
-    template_def: str | None  # e.g. "<float>" (as MLX writes it) or None
-    params: tuple[Param, ...]
-
-
-@dataclass(frozen=True)
-class CompiledKernel:
-    path: Path  # the shared object
-    entry_symbol: str  # extern "C" wrapper with the metalsim_entry_fn signature
-    uses_sync: bool  # any barrier / simd_* / quad_* / threadgroup atomics: needs fibers
 
 
 # --------------------------------------------------------------------------- source splitting

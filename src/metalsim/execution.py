@@ -12,17 +12,15 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import mlx.core as mx
 import numpy as np
 
 from metalsim import buffers, signature
 from metalsim.errors import KernelRuntimeError
+from metalsim.interfaces import CompiledKernel, LaunchOptions
 from metalsim.run_settings import Settings, current_settings
-
-if TYPE_CHECKING:  # the language layer is imported lazily, on the first compile
-    from metalsim.compiler import CompiledKernel
 
 
 @dataclass(frozen=True)
@@ -148,13 +146,11 @@ def _launch_options(st: Settings) -> Any:
     Derived from the fields themselves, so a new launch option needs no edit here; a ``None``
     watchdog means "the runtime's default" and is left out.
     """
-    from metalsim import launch
-
-    shared = {f.name for f in fields(launch.LaunchOptions)} & {f.name for f in fields(Settings)}
+    shared = {f.name for f in fields(LaunchOptions)} & {f.name for f in fields(Settings)}
     kw = {name: getattr(st, name) for name in shared}
     if kw.get("watchdog_seconds") is None:
         kw.pop("watchdog_seconds", None)
-    return launch.LaunchOptions(**kw)
+    return LaunchOptions(**kw)
 
 
 def execute(

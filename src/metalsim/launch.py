@@ -16,12 +16,12 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from metalsim import config, first_run, toolchain
 from metalsim.errors import KernelRuntimeError, MetalsimError, ToolchainError
+from metalsim.interfaces import LaunchOptions
 
 __all__ = [
     "LaunchOptions",
@@ -53,20 +53,6 @@ _BASE_FLAGS = (
 )
 _OPT_FLAGS = ("-O2", "-g")
 _ASAN_FLAGS = ("-O1", "-g", "-fno-omit-frame-pointer", "-fsanitize=address", "-shared-libasan")
-
-
-@dataclass(frozen=True)
-class LaunchOptions:
-    """How to run a grid. Defaults match Apple silicon behaviour with a 60 s watchdog."""
-
-    schedule: str = "forward"  # 'forward' | 'reverse' | 'random' (order of threads and groups)
-    seed: int = 0  # for schedule='random'
-    strict_barriers: bool = False  # error if a thread returns before a barrier others wait at
-    workers: int = 0  # OS threads; 0 = number of cores
-    stack_size: int = 0  # fiber stack bytes; 0 = 64 KiB
-    watchdog_seconds: float = 60.0  # fail a spin-wait that never ends; 0 = off
-    sanitize: bool = False  # AddressSanitizer runtime (needs asan_environment() in the process)
-    force_fibers: bool = False  # run as fibers even if the kernel has no sync point
 
 
 class _Options(ctypes.Structure):
@@ -284,7 +270,7 @@ def launch(
     threadgroup: tuple[int, int, int],
     options: LaunchOptions | None = None,
 ) -> None:
-    """Run ``kernel`` (a compiler.CompiledKernel) over ``grid`` threads.
+    """Run ``kernel`` (an ``interfaces.CompiledKernel``) over ``grid`` threads.
 
     ``args`` holds one entry per kernel parameter, in order: buffers (memoryview, bytes-like or
     NumPy arrays; outputs must be writable) or raw addresses as ints. Raises

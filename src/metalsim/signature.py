@@ -18,7 +18,7 @@ Byte identity with the installed MLX is checked by
 while ``mx.export_function`` traces a call).
 
 The same walk that writes the signature also yields the parameter list the compiler needs
-(``ParamSpec``, converted to ``compiler.EntrySpec`` by ``entry_spec``).
+(``ParamSpec``, converted to ``interfaces.EntrySpec`` by ``entry_spec``).
 """
 
 from __future__ import annotations
@@ -27,12 +27,11 @@ import functools
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple, Union
+from typing import NamedTuple, Union
 
 import mlx.core as mx
 
-if TYPE_CHECKING:  # the language layer: imported lazily by entry_spec, not at import time
-    from metalsim.compiler import EntrySpec
+from metalsim.interfaces import EntrySpec, Param
 
 # The MLX release whose generator this module reproduces byte for byte. Earlier 0.32 releases
 # differ (0.32.0-0.32.2 keep the '-' of negative template ints in the kernel name; 0.32.0 used
@@ -343,8 +342,6 @@ def verbose_text(name: str, kernel_source: str) -> str:
 
 def entry_spec(gen: GeneratedKernel) -> EntrySpec:
     """The compiler's ``EntrySpec`` for a generated kernel (ARCHITECTURE.md, Interface 2)."""
-    from metalsim.compiler import EntrySpec, Param
-
     return EntrySpec(
         kernel_name=gen.kernel_name,
         template_def=gen.template_def,

@@ -30,7 +30,7 @@ HEADERS = [
 
 @dataclass(frozen=True)
 class Kernel:
-    """Stands in for compiler.CompiledKernel."""
+    """Stands in for metalsim.interfaces.CompiledKernel."""
 
     path: Path
     entry_symbol: str
