@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from typing import Any
 
 import mlx.core as mx
@@ -10,11 +9,6 @@ import pytest
 
 import metalsim
 from metalsim import diagnostics
-
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("metalsim.compiler") is None,
-    reason="metalsim's compiler layer is not in the tree yet",
-)
 
 NEIGHBOUR = """
     threadgroup float buf[64];

@@ -7,7 +7,6 @@ here independently.
 
 from __future__ import annotations
 
-import importlib.util
 import math
 from typing import Any
 
@@ -16,12 +15,6 @@ import pytest
 
 import metalsim
 from metalsim import diagnostics
-
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("metalsim.compiler") is None
-    or importlib.util.find_spec("metalsim.launch") is None,
-    reason="metalsim's compiler or runtime layer is not in the tree yet",
-)
 
 FLOATS = [mx.float32, mx.float16, mx.bfloat16]
 SIZES = [1, 31, 33, 1000]

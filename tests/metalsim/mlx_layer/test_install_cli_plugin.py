@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import json
 import subprocess
 import sys
@@ -270,8 +268,6 @@ LABEL_TEST = textwrap.dedent(
 def test_pytest_plugin_labels_emulated_tests(tmp_path: Path) -> None:
     if metalsim.metal_available():
         pytest.skip("the plugin only installs without Metal")
-    if importlib.util.find_spec("metalsim.compiler") is None:
-        pytest.skip("metalsim's compiler layer is not in the tree yet")
     (tmp_path / "test_l.py").write_text(LABEL_TEST)
     (tmp_path / "pytest.ini").write_text("[pytest]\nmarkers =\n    metal: needs Metal\n")
     xml = tmp_path / "report.xml"
@@ -290,8 +286,6 @@ def test_pytest_plugin_labels_emulated_tests(tmp_path: Path) -> None:
 def test_cli_run_executes_kernels(tmp_path: Path) -> None:
     if metalsim.metal_available():
         pytest.skip("emulation is only installed without Metal")
-    if importlib.util.find_spec("metalsim.compiler") is None:
-        pytest.skip("metalsim's compiler layer is not in the tree yet")
     script = tmp_path / "k.py"
     script.write_text(
         SCRIPT

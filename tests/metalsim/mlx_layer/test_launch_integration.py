@@ -8,7 +8,6 @@ independently of the language layer.
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,10 +18,6 @@ import pytest
 
 import metalsim
 from metalsim import execution as K
-
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("metalsim.launch") is None, reason="runtime layer not in the tree"
-)
 
 RUNTIME_DIR = Path(K.__file__).resolve().parent / "runtime"
 

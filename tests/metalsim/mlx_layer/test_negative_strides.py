@@ -11,20 +11,12 @@ where MLX copies the view first.
 
 from __future__ import annotations
 
-import importlib.util
-
 import mlx.core as mx
 import numpy as np
 import pytest
 
 import metalsim
 from metalsim import buffers, diagnostics
-
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("metalsim.compiler") is None
-    or importlib.util.find_spec("metalsim.launch") is None,
-    reason="metalsim's compiler or runtime layer is not in the tree yet",
-)
 
 FLOATS = [mx.float32, mx.float16, mx.bfloat16]
 SIZES = [1, 31, 33, 1000]

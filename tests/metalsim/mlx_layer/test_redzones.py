@@ -7,7 +7,6 @@ be written in MSL without a cast (writes into an input copy) and for the sanitiz
 from __future__ import annotations
 
 import ctypes
-import importlib.util
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
@@ -22,11 +21,6 @@ from metalsim.run_settings import Settings, current_settings
 
 from .fake_backend import swap_backend
 
-needs_compiler = pytest.mark.skipif(
-    importlib.util.find_spec("metalsim.compiler") is None,
-    reason="metalsim's compiler layer is not in the tree yet",
-)
-
 
 def _call(n: int, dtype: mx.Dtype = mx.float32, **extra: Any) -> dict[str, Any]:
     x = mx.arange(n).astype(dtype)
@@ -37,7 +31,6 @@ def _call(n: int, dtype: mx.Dtype = mx.float32, **extra: Any) -> dict[str, Any]:
 # --------------------------------------------------------------------------- real kernels
 
 
-@needs_compiler
 def test_write_one_element_past_the_end_is_an_error() -> None:
     k = metalsim.metal_kernel(
         "rz_past", ["inp"], ["out"], "uint i = thread_position_in_grid.x; out[i + 1] = inp[i];"
@@ -51,7 +44,6 @@ def test_write_one_element_past_the_end_is_an_error() -> None:
     assert "metalsim.diagnostics.run_with_asan(...)" in msg
 
 
-@needs_compiler
 def test_write_before_the_start_is_an_error() -> None:
     k = metalsim.metal_kernel(
         "rz_before", ["inp"], ["out"], "int i = thread_position_in_grid.x; out[i - 1] = inp[i];"
@@ -61,7 +53,6 @@ def test_write_before_the_start_is_an_error() -> None:
         k(**_call(48))
 
 
-@needs_compiler
 @pytest.mark.parametrize(
     "dtype", [mx.float32, mx.float16, mx.bfloat16, mx.int8, mx.uint32], ids=str
 )
@@ -76,7 +67,6 @@ def test_correct_kernel_no_error_and_exact_values(dtype: mx.Dtype, n: int) -> No
     assert mx.array_equal(y, call["inputs"][0])
 
 
-@needs_compiler
 def test_off_by_one_batch_row_is_caught_in_2d_output() -> None:
     """As in mlx-examples' encodec LSTM: a row stride of 4*H for a (B, H) output, batch 2
     (its first bad write is one whole buffer past the end)."""
@@ -94,7 +84,6 @@ def test_off_by_one_batch_row_is_caught_in_2d_output() -> None:
     assert mx.array_equal(y[0], mx.ones(24))
 
 
-@needs_compiler
 def test_second_output_is_named() -> None:
     src = """
         uint i = thread_position_in_grid.x;
@@ -109,7 +98,6 @@ def test_second_output_is_named() -> None:
     assert "output `a`" not in str(err.value)
 
 
-@needs_compiler
 def test_init_value_still_fills_and_guards_still_check() -> None:
     src = "uint i = thread_position_in_grid.x; if (i % 2 == 0) { out[i] = inp[i]; }"
     k = metalsim.metal_kernel("rz_init", ["inp"], ["out"], src)
@@ -123,7 +111,6 @@ def test_init_value_still_fills_and_guards_still_check() -> None:
         over(**_call(64, init_value=7.0))
 
 
-@needs_compiler
 def test_atomic_accumulation_with_init_value() -> None:
     src = """
         uint i = thread_position_in_grid.x;
@@ -136,7 +123,6 @@ def test_atomic_accumulation_with_init_value() -> None:
     assert y.tolist() == [sum(range(j, 64, 4)) for j in range(4)]
 
 
-@needs_compiler
 def test_compare_schedules_reports_the_overflow_per_schedule() -> None:
     k = metalsim.metal_kernel(
         "rz_sched", ["inp"], ["out"], "uint i = thread_position_in_grid.x; out[i + 1] = inp[i];"
@@ -241,7 +227,6 @@ def test_guard_size(shape: tuple[int, ...], itemsize: int, expected: int) -> Non
     assert buffers.guard_size(shape, itemsize) == expected
 
 
-@needs_compiler
 def test_the_advice_works_asan_finds_the_line() -> None:
     """The error says to rerun under ASan; there (no guards) the write is reported exactly."""
     src = "uint i = thread_position_in_grid.x;\nout[i + 1] = inp[i];"
