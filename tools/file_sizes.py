@@ -26,11 +26,6 @@ ALLOWED: dict[str, str] = {
         "section order under banners; its helpers are shared by every section, so a split "
         "would only add headers that must be included together"
     ),
-    "tools/check_ecosystem_kernels.py": (
-        "one case function per published project (12 projects, 30 cases) beside a 100-line "
-        "harness; it runs only where the ecosystem checkouts exist, so it is kept whole rather "
-        "than reshuffled without a run to prove the move"
-    ),
 }
 
 

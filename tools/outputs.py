@@ -71,7 +71,7 @@ GENERATORS: tuple[Generator, ...] = (
         "ecosystem-checks",
         (
             "-m",
-            "tools.check_ecosystem_kernels",
+            "tools.ecosystem",
             "--mlx",
             "{mlx}",
             "--mlx-lm",
@@ -88,7 +88,7 @@ GENERATORS: tuple[Generator, ...] = (
         "grid-sample-vjp",
         (
             "-m",
-            "tools.measure_grid_sample_vjp",
+            "tools.ecosystem.grid_sample_vjp",
             "--mlx",
             "{mlx}",
             "--json",
@@ -141,7 +141,7 @@ GENERATORS: tuple[Generator, ...] = (
         "ecosystem-table",
         (
             "-m",
-            "tools.ecosystem_table",
+            "tools.ecosystem.table",
             "--results",
             f"{TESTING_ON_LINUX}/ecosystem.json",
             "--grid-sample",

@@ -6,7 +6,8 @@ import json
 from typing import Any
 
 from tests.site.docsupport import REPO_ROOT
-from tools import ecosystem_table
+from tools.ecosystem import table as ecosystem_table
+from tools.ecosystem.driver import CHECKS
 
 OUTPUT = REPO_ROOT / "src" / "metal_guide" / "testing_on_linux" / "_output"
 PAGE = (REPO_ROOT / "docs" / "testing-on-linux.md").read_text()
@@ -40,6 +41,17 @@ def test_table_generator_reports_failures() -> None:
            "comparisons": [comparison]}  # fmt: skip
     text = ecosystem_table.results_table([bad])
     assert "| mlx-lm | `mlx-lm-x` | **mismatch** | 0 of 1 | y: max abs error 0.5 (a\\|b) |" in text
+
+
+def test_the_registry_holds_the_checks_of_the_committed_results() -> None:
+    """Importing the driver registers every per-project module's checks, in the order the
+    committed run lists them, each reading the checkout its name says."""
+    names = [r["name"] for r in json.loads((OUTPUT / "ecosystem.json").read_text())]
+    assert sorted(CHECKS) == names
+    checkout = {"mlx-docs-": "mlx", "mlx-tests-": "mlx", "mlx-lm-": "mlx_lm",
+                "mlx-examples-": "mlx_examples"}  # fmt: skip
+    for name, (project, _) in CHECKS.items():
+        assert [p for prefix, p in checkout.items() if name.startswith(prefix)] == [project], name
 
 
 # What the page says about each finding must hold in the data it includes.

@@ -3,13 +3,14 @@
 The page https://ml-explore.github.io/mlx/build/html/dev/custom_metal_kernels.html builds a
 grid_sample VJP kernel that scales the grid gradient by ``W / 2`` and ``H / 2`` computed in
 integer arithmetic. For odd W or H that truncates, so the x and y components of ``grid_grad``
-should come out scaled by ``(W - 1) / W`` and ``(H - 1) / H``. This script runs the page's code
-unmodified under metalsim (via ``tools/check_ecosystem_kernels.py``'s helpers, on a checkout of
-ml-explore/mlx) and prints the measured ratios kernel / reference, for an even and an odd image.
+should come out scaled by ``(W - 1) / W`` and ``(H - 1) / H``. This command runs the page's
+code unmodified under metalsim (with the helpers of ``tools/ecosystem/checks_mlx.py``, on a
+checkout of ml-explore/mlx) and prints the measured ratios kernel / reference, for an even and
+an odd image.
 
 Usage::
 
-    python -m tools.measure_grid_sample_vjp --mlx ../mlx [--json out.json]
+    python -m tools.ecosystem.grid_sample_vjp --mlx ../mlx [--json out.json]
 
 Results are EMULATED on the CPU; the finding has not been confirmed on Apple hardware.
 """
@@ -20,29 +21,28 @@ import argparse
 import json
 from pathlib import Path
 
-from tools import check_ecosystem_kernels as eco
+from tools.ecosystem.checks_mlx import (
+    differentiable_reference,
+    docs_blocks,
+    grid_sample_inputs,
+    grid_sample_with_vjp,
+)
+from tools.ecosystem.harness import as_if_on_a_mac
 
 
 def measure(mlx_root: Path) -> list[dict[str, object]]:
     import mlx.core as mx
     import numpy as np
 
-    blocks = eco._docs_blocks(mlx_root)
-    ref_src = blocks["grid_sample_ref"]
-    for axis in ("ix", "iy"):  # as in check_ecosystem_kernels: no gradient through indices
-        ref_src = ref_src.replace(
-            f"mx.floor({axis}).astype(mx.int32)",
-            f"mx.stop_gradient(mx.floor({axis}).astype(mx.int32))",
-        )
-    ref = eco._run_blocks(ref_src)["grid_sample_ref"]
+    blocks = docs_blocks(mlx_root)
+    ref = differentiable_reference(blocks)  # as in the check: no gradient through indices
     rows = []
-    with eco.as_if_on_a_mac():
-        ns = dict(eco._run_blocks(blocks["grid_sample_ref"], blocks["grid_sample"]))
-        exec(compile(blocks["grid_sample_vjp"], "<custom_metal_kernels.rst>", "exec"), ns)
+    with as_if_on_a_mac():
+        grid_sample = grid_sample_with_vjp(blocks)
         for shape in ((2, 8, 12, 3), (2, 9, 13, 3)):
-            x, grid = eco._grid_sample_inputs(mx.float32, shape)
+            x, grid = grid_sample_inputs(mx.float32, shape)
             cot = mx.random.normal((2, 5, 7, 3))
-            _, (_, dgrid) = mx.vjp(lambda a, b: ns["grid_sample"](a, b), [x, grid], [cot])
+            _, (_, dgrid) = mx.vjp(lambda a, b: grid_sample(a, b), [x, grid], [cot])
             _, (_, rdgrid) = mx.vjp(lambda a, b: ref(a, b), [x, grid], [cot])
             _, h, w, _ = shape
             row: dict[str, object] = {"shape": list(shape), "H": h, "W": w}
