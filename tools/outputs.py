@@ -39,6 +39,7 @@ class Generator:
     writes: tuple[str, ...]  # the files it rewrites, as globs relative to the repository root
     needs: tuple[str, ...] = ()  # upstream checkouts (keys of UPSTREAM) it reads
     stdout: str | None = None  # a command that prints its output: the file that receives it
+    success: tuple[int, ...] = (0,)  # exit statuses after which its files are valid
 
 
 GENERATORS: tuple[Generator, ...] = (
@@ -83,6 +84,8 @@ GENERATORS: tuple[Generator, ...] = (
         ),
         (f"{TESTING_ON_LINUX}/ecosystem.json",),
         needs=("mlx", "mlx_lm", "mlx_examples"),
+        # 3: some checks disagree with their reference, which the page reports on purpose.
+        success=(0, 3),
     ),
     Generator(
         "grid-sample-vjp",
@@ -184,10 +187,10 @@ def main(argv: list[str] | None = None) -> int:
             continue
         print(f"running {generator.name}: {' '.join(cmd[1:])}", flush=True)
         if generator.stdout is None:
-            ok = subprocess.run(cmd, cwd=REPO_ROOT).returncode == 0
+            ok = subprocess.run(cmd, cwd=REPO_ROOT).returncode in generator.success
         else:
             run = subprocess.run(cmd, cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True)
-            ok = run.returncode == 0
+            ok = run.returncode in generator.success
             if ok:
                 (REPO_ROOT / generator.stdout).write_text(run.stdout)
         if not ok:

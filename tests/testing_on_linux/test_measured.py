@@ -43,6 +43,21 @@ def test_table_generator_reports_failures() -> None:
     assert "| mlx-lm | `mlx-lm-x` | **mismatch** | 0 of 1 | y: max abs error 0.5 (a\\|b) |" in text
 
 
+def test_the_committed_run_names_its_checkouts() -> None:
+    """Review item TL-10: a reader can repeat the run on the same sources."""
+    commits = {r["commit"] for r in json.loads((OUTPUT / "ecosystem.json").read_text())}
+    assert len(commits) == 3 and all(len(c) == 40 for c in commits)
+    text = (OUTPUT / "ecosystem.md").read_text()
+    assert all(f"`{c[:12]}`" in text for c in commits)
+
+
+def test_checkouts_line_without_commits_says_so() -> None:
+    run = {"name": "mlx-lm-x", "status": "pass", "comparisons": [], "commit": ""}
+    assert ecosystem_table.checkouts_line([run]) == "Checkouts: commits not recorded.\n\n"
+    run["commit"] = "unknown (not a git checkout)"
+    assert "mlx-lm unknown (not a git checkout)" in ecosystem_table.checkouts_line([run])
+
+
 def test_the_registry_holds_the_checks_of_the_committed_results() -> None:
     """Importing the driver registers every per-project module's checks, in the order the
     committed run lists them, each reading the checkout its name says."""

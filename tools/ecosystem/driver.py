@@ -14,6 +14,9 @@ Usage (from the repository root)::
 The checkouts are plain clones of ml-explore/mlx, ml-explore/mlx-lm and
 ml-explore/mlx-examples. Results are EMULATED on the CPU: they say whether the kernel logic
 agrees with its reference, nothing about speed on a GPU.
+
+Exit status: 0 when every check passes (or is skipped), ``MISMATCH_EXIT`` (3) when the checks
+ran and some disagree with their reference (the results are still written), 1 on an error.
 """
 
 from __future__ import annotations
@@ -32,6 +35,9 @@ from tools.ecosystem import checks_mlx, checks_mlx_examples, checks_mlx_lm  # no
 from tools.ecosystem.registry import CHECKS, Comparison, Result
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+
+# The checks ran and some disagree: distinct from 1, which a crash also gives.
+MISMATCH_EXIT = 3
 
 
 def checkout_commit(root: Path) -> str:
@@ -126,4 +132,4 @@ def main(argv: list[str] | None = None) -> int:
             print(f"    {mark} {c.what}: max|err| = {c.max_abs_err:.3g} {c.note}")
     if args.json:
         args.json.write_text(json.dumps([asdict(r) for r in results], indent=2))
-    return 0 if all(r.status in ("pass", "skipped") for r in results) else 1
+    return 0 if all(r.status in ("pass", "skipped") for r in results) else MISMATCH_EXIT
