@@ -43,7 +43,7 @@ def random_pairs(rng: np.random.Generator, n: int) -> np.ndarray:
     """n normalized float-float numbers (2 x n float32) with exponents in [-20, 20]."""
     hi = (rng.uniform(1, 2, n) * 2.0 ** rng.integers(-20, 20, n)).astype(np.float32)
     hi *= rng.choice(np.array([-1, 1], dtype=np.float32), n)
-    lo = (rng.uniform(-0.5, 0.5, n) * np.spacing(np.abs(hi)).astype(np.float64))
+    lo = rng.uniform(-0.5, 0.5, n) * np.spacing(np.abs(hi)).astype(np.float64)
     return np.stack([hi, lo.astype(np.float32)])
 
 
@@ -105,7 +105,7 @@ def ill_conditioned_dot(rng: np.random.Generator, n: int, log10_cond: float):
     y = rng.standard_normal(n).astype(np.float32)
     terms = [Fraction(float(a)) * Fraction(float(b)) for a, b in zip(x, y, strict=True)]
     scale = sum(abs(t) for t in terms[:-3])
-    target = scale * Fraction(10.0 ** -log10_cond) * (1 if rng.random() < 0.5 else -1)
+    target = scale * Fraction(10.0**-log10_cond) * (1 if rng.random() < 0.5 else -1)
     partial = sum(terms[:-3], Fraction(0))
     for j in (n - 3, n - 2, n - 1):
         y[j] = np.float32(float((target - partial) / Fraction(float(x[j]))))
