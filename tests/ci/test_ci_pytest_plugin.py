@@ -8,6 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+
+def run_pytest(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """An inner pytest run in ``cwd``, on one process and without a cache (the plugin under
+    test is what it loads through the conftest written there)."""
+    cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist", *args]
+    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
 CONFTEST = """
 pytest_plugins = ["metalsim.pytest_plugin", "metal_guide.ci._pytest_plugin"]
 
@@ -36,25 +44,13 @@ def test_plugin_skips_missing_features_and_writes_reports(tmp_path: Path) -> Non
     (tmp_path / "conftest.py").write_text(CONFTEST)
     (tmp_path / "test_features.py").write_text(TESTS)
     report, cc = tmp_path / "out" / "report.json", tmp_path / "out" / "crosscheck.json"
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-rs",
-            "-p",
-            "no:cacheprovider",
-            "-p",
-            "no:xdist",
-            "--metalsim=force",  # emulated on a Mac too, so the run is the same everywhere
-            f"--metal-report={report}",
-            f"--metal-crosscheck={cc}",
-            "test_features.py",
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    run = run_pytest(
+        tmp_path,
+        "-rs",
+        "--metalsim=force",  # emulated on a Mac too, so the run is the same everywhere
+        f"--metal-report={report}",
+        f"--metal-crosscheck={cc}",
+        "test_features.py",
     )
     assert run.returncode == 0, run.stdout + run.stderr
     label = f"emulated (metalsim) on {platform.system()}"
@@ -84,24 +80,7 @@ def test_fixture_errors_are_counted_so_the_run_backs_no_badge(tmp_path: Path) ->
         "def test_a(broken):\n    pass\n\ndef test_b():\n    pass\n"
     )
     report = tmp_path / "report.json"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            "no:cacheprovider",
-            "-p",
-            "no:xdist",
-            "--metalsim=force",
-            f"--metal-report={report}",
-            "test_err.py",
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    run_pytest(tmp_path, "--metalsim=force", f"--metal-report={report}", "test_err.py")
     assert json.loads(report.read_text())["outcomes"] == {"passed": 1, "error": 1}
 
 
@@ -154,24 +133,7 @@ def test_crosscheck_runs_metal_tests_twice_and_measures_the_difference(tmp_path:
     (tmp_path / "conftest.py").write_text(CROSSCHECK_CONFTEST)
     (tmp_path / "test_cc.py").write_text(CROSSCHECK_TESTS)
     cc = tmp_path / "out" / "crosscheck.json"
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            "no:cacheprovider",
-            "-p",
-            "no:xdist",
-            "--metalsim=off",
-            f"--metal-crosscheck={cc}",
-            "test_cc.py",
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    run = run_pytest(tmp_path, "--metalsim=off", f"--metal-crosscheck={cc}", "test_cc.py")
     assert run.returncode == 0, run.stdout + run.stderr
     doc = json.loads(cc.read_text())
     assert doc["status"] == "compared"
